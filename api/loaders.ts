@@ -1,0 +1,92 @@
+import { asc, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import {
+  accounts,
+  agreementRevisions,
+  leads,
+  scoreLedger,
+  slaAgreements,
+  stageTransitions,
+  users,
+} from '../db/schema/index';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids that cannot exist are dropped before they reach PostgreSQL (which would reject them). */
+export const uuids = (ids: readonly string[]) => ids.filter((id) => UUID.test(id));
+export const isUuid = (id: string) => UUID.test(id);
+const bigints = (ids: readonly number[]) => ids.filter((id) => Number.isSafeInteger(id) && id > 0);
+
+// Batch functions: one SQL statement for all the keys of one list level. Pothos' dataloader plugin
+// wraps them in per-request DataLoaders; `sort` puts rows back in key order.
+
+export type UserRow = typeof users.$inferSelect;
+export type AccountRow = typeof accounts.$inferSelect;
+export type LeadRow = typeof leads.$inferSelect;
+export type AgreementRow = typeof slaAgreements.$inferSelect;
+export type RevisionRow = typeof agreementRevisions.$inferSelect;
+export type TransitionRow = typeof stageTransitions.$inferSelect;
+export type LedgerRow = typeof scoreLedger.$inferSelect;
+
+export const loadUsers = (db: Db, ids: readonly string[]) =>
+  db.select().from(users).where(inArray(users.id, uuids(ids)));
+
+export const loadAccounts = (db: Db, ids: readonly string[]) =>
+  db.select().from(accounts).where(inArray(accounts.id, uuids(ids)));
+
+export const loadLeads = (db: Db, ids: readonly string[]) =>
+  db.select().from(leads).where(inArray(leads.id, uuids(ids)));
+
+export const loadAgreements = (db: Db, ids: readonly string[]) =>
+  db.select().from(slaAgreements).where(inArray(slaAgreements.id, uuids(ids)));
+
+export const loadRevisions = (db: Db, ids: readonly string[]) =>
+  db.select().from(agreementRevisions).where(inArray(agreementRevisions.id, uuids(ids)));
+
+export const loadRevisionsByAgreement = (db: Db, agreementIds: readonly string[]) =>
+  db
+    .select()
+    .from(agreementRevisions)
+    .where(inArray(agreementRevisions.agreementId, [...agreementIds]))
+    .orderBy(asc(agreementRevisions.number));
+
+export const loadTransitions = (db: Db, ids: readonly number[]) =>
+  db.select().from(stageTransitions).where(inArray(stageTransitions.id, bigints(ids)));
+
+export const loadTransitionsByLead = (db: Db, leadIds: readonly string[]) =>
+  db
+    .select()
+    .from(stageTransitions)
+    .where(inArray(stageTransitions.leadId, [...leadIds]))
+    .orderBy(asc(stageTransitions.occurredAt), asc(stageTransitions.id));
+
+export const loadLedger = (db: Db, ids: readonly number[]) =>
+  db.select().from(scoreLedger).where(inArray(scoreLedger.id, bigints(ids)));
+
+export const loadLedgerByLead = (db: Db, leadIds: readonly string[]) =>
+  db
+    .select()
+    .from(scoreLedger)
+    .where(inArray(scoreLedger.leadId, [...leadIds]))
+    .orderBy(asc(scoreLedger.occurredAt), asc(scoreLedger.id));
+
+/** Account roll-up: lead count and summed fit/interest per account, in one statement. */
+export const loadAccountRollups = async (db: Db, accountIds: readonly string[]) =>
+  db
+    .select({
+      accountId: sql<string>`${leads.accountId}`,
+      leadCount: sql<number>`count(*)::int`,
+      fitScore: sql<number>`coalesce(sum(${leads.fitScore}), 0)::int`,
+      interestScore: sql<number>`coalesce(sum(${leads.interestScore}), 0)::int`,
+      maxScore: sql<number>`coalesce(max(${leads.fitScore} + ${leads.interestScore}), 0)::int`,
+      mqlOrBeyond: sql<number>`count(*) filter (where ${leads.stage} in ('mql','sql','opportunity','customer'))::int`,
+    })
+    .from(leads)
+    .where(inArray(leads.accountId, [...accountIds]))
+    .groupBy(leads.accountId);
+
+/** Groups rows by a key, in the order of `keys`, with an empty list for keys without rows. */
+export function groupByKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): T[][] {
+  const groups = new Map<K, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}

@@ -1,0 +1,64 @@
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { BadUserInputError, OperationLimitError } from './errors';
+import { limits } from './limits';
+
+export interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  before?: string | null;
+  after?: string | null;
+}
+
+/** Refuses a page larger than the cap instead of silently truncating it. */
+export function checkPageSize(args: ConnectionArgs): void {
+  for (const key of ['first', 'last'] as const) {
+    const value = args[key];
+    if (value == null) continue;
+    if (value < 0) throw new BadUserInputError(`${key} must not be negative`);
+    if (value > limits.maxPageSize) {
+      throw new OperationLimitError(`${key} is ${value}, above the maximum page size of ${limits.maxPageSize}`);
+    }
+  }
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(values) && values.length === arity) return values;
+  } catch {
+    // fall through
+  }
+  throw new BadUserInputError(`Invalid cursor "${cursor}"`);
+}
+
+/**
+ * Keyset pagination: `fetch` receives decoded before/after keys, the row limit (one extra to know
+ * whether another page exists) and whether the order is inverted (for `last`/`before`).
+ */
+export async function keysetConnection<T>(
+  args: ConnectionArgs,
+  keyOf: (row: T) => unknown[],
+  arity: number,
+  fetch: (page: { before?: unknown[]; after?: unknown[]; limit: number; inverted: boolean }) => Promise<T[]>,
+) {
+  checkPageSize(args);
+  return resolveCursorConnection(
+    {
+      args,
+      toCursor: (row: T) => encodeCursor(keyOf(row)),
+      defaultSize: limits.defaultPageSize,
+      maxSize: limits.maxPageSize,
+    },
+    ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
+      fetch({
+        before: before ? decodeCursor(before, arity) : undefined,
+        after: after ? decodeCursor(after, arity) : undefined,
+        limit,
+        inverted,
+      }),
+  );
+}

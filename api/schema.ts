@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder';
+import './types/scalars';
+import './types/enums';
+import './types/errors';
+import './types/refs';
+import './types/user';
+import './types/account';
+import './types/lead';
+import './types/stage-transition';
+import './types/score-ledger-entry';
+import './types/agreement';
+import './types/api-key';
+
+/** The one place that imports every type file and builds the schema. No type file imports this. */
+export const schema: GraphQLSchema = builder.toSchema();
+
+export function printedSchema(): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

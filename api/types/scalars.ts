@@ -1,0 +1,66 @@
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from '../builder';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string') throw new GraphQLError('DateTime must be an ISO-8601 string');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw new GraphQLError(`Invalid DateTime "${value}": use ISO-8601, e.g. 2026-01-31T09:00:00Z`);
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'A point in time, ISO-8601 in UTC on the wire (e.g. 2026-01-31T09:00:00.000Z).',
+  serialize: (value) => (value instanceof Date ? value : new Date(value)).toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
+    return parseDateTime(ast.value);
+  },
+});
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new GraphQLError(`Invalid Date "${String(value)}": use YYYY-MM-DD`);
+  }
+  return value;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar day, YYYY-MM-DD.',
+  serialize: (value) => String(value),
+  parseValue: parseDate,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string');
+    return parseDate(ast.value);
+  },
+});
+
+function literalToValue(ast: import('graphql').ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map(literalToValue);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToValue(f.value)]));
+    default:
+      throw new GraphQLError('JSON literals cannot contain variables');
+  }
+}
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literalToValue,
+});

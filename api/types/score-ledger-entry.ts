@@ -1,0 +1,25 @@
+import { builder } from '../builder';
+import { canSeeLead } from './lead';
+import { LedgerReasonEnum, ScoreDimensionEnum } from './enums';
+import { AgreementRevisionRef, LeadRef, ScoreLedgerEntryRef } from './refs';
+
+ScoreLedgerEntryRef.implement({
+  description: 'Points given or taken: which rule, under which revision, for which activity, when.',
+  // Sales reps see only the history of their own leads.
+  authScopes: async (row, ctx) =>
+    ctx.viewer?.role === 'sales' ? canSeeLead(await LeadRef.getDataloader(ctx).load(row.leadId), ctx) : !!ctx.viewer,
+  fields: (t) => ({
+    lead: t.field({ type: LeadRef, resolve: (row) => row.leadId }),
+    dimension: t.field({ type: ScoreDimensionEnum, resolve: (row) => row.dimension }),
+    reason: t.field({ type: LedgerReasonEnum, resolve: (row) => row.reason }),
+    points: t.exposeInt('points', { description: 'Points when given (before decay); negative when taken.' }),
+    decayHalfLifeDays: t.exposeInt('decayHalfLifeDays', {
+      nullable: true,
+      description: 'The points halve every this many days; null means they never decay.',
+    }),
+    ruleId: t.exposeID('ruleId', { nullable: true, description: 'The scoring rule that gave the points.' }),
+    activityId: t.exposeID('activityId', { nullable: true, description: 'The activity that earned the points.' }),
+    revision: t.field({ type: AgreementRevisionRef, resolve: (row) => row.revisionId }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+  }),
+});

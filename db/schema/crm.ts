@@ -1,0 +1,249 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { agreementRevisions, slaAgreements } from './agreements';
+import { createdAt, tstz, updatedAt, uuidPk } from './columns';
+import {
+  activityType,
+  actorType,
+  contactChannel,
+  contactOutcome,
+  fitGrade,
+  handoffStatus,
+  ledgerReason,
+  lifecycleStage,
+  pipelineOutcome,
+  scoreDimension,
+  temperature,
+} from './enums';
+import { users } from './people';
+import { scoringRules } from './rules';
+
+/** Companies; leads join them by e-mail domain. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuidPk(),
+    name: text('name').notNull(),
+    domain: text('domain').notNull(),
+    industry: text('industry'),
+    employeeCount: integer('employee_count'),
+    country: text('country'),
+    isTarget: boolean('is_target').notNull().default(false),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('accounts_domain_uq').on(sql`lower(${t.domain})`),
+    index('accounts_name_idx').on(t.name),
+    check('accounts_employee_count_ck', sql`coalesce(${t.employeeCount}, 0) >= 0`),
+  ],
+);
+
+/**
+ * A person Marketing brought in. Scores are kept on the row for filtering and ordering; the score
+ * ledger is the source of truth and the two always agree.
+ */
+export const leads = pgTable(
+  'leads',
+  {
+    id: uuidPk(),
+    externalId: text('external_id'),
+    email: text('email').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    phone: text('phone'),
+    title: text('title'),
+    seniority: text('seniority'),
+    department: text('department'),
+    companyName: text('company_name'),
+    companySize: integer('company_size'),
+    industry: text('industry'),
+    country: text('country'),
+    source: text('source').notNull(),
+    /** Any custom attribute for fit rules. */
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    agreementId: uuid('agreement_id').references(() => slaAgreements.id, { onDelete: 'set null' }),
+    /** The revision the current scores and stage were computed under. */
+    revisionId: uuid('revision_id').references(() => agreementRevisions.id, { onDelete: 'set null' }),
+    stage: lifecycleStage('stage').notNull().default('lead'),
+    stageChangedAt: tstz('stage_changed_at').notNull().defaultNow(),
+    fitScore: integer('fit_score').notNull().default(0),
+    interestScore: integer('interest_score').notNull().default(0),
+    scoredAt: tstz('scored_at'),
+    temperature: temperature('temperature').notNull().default('cold'),
+    fitGrade: fitGrade('fit_grade').notNull().default('D'),
+    handoffStatus: handoffStatus('handoff_status').notNull().default('none'),
+    handoffMissingFields: text('handoff_missing_fields').array().notNull().default(sql`'{}'`),
+    handedOffAt: tstz('handed_off_at'),
+    lastActivityAt: tstz('last_activity_at'),
+    /** Optimistic-concurrency version, bumped on every change of stage or owner. */
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('leads_email_uq').on(sql`lower(${t.email})`),
+    uniqueIndex('leads_external_id_uq')
+      .on(t.externalId)
+      .where(sql`${t.externalId} IS NOT NULL`),
+    // Keyset pagination of the lead list and the creation-cohort reports.
+    index('leads_created_idx').on(t.createdAt, t.id),
+    index('leads_stage_idx').on(t.stage, t.stageChangedAt),
+    index('leads_owner_stage_idx').on(t.ownerId, t.stage),
+    index('leads_account_idx').on(t.accountId),
+    index('leads_source_created_idx').on(t.source, t.createdAt),
+    index('leads_agreement_stage_idx').on(t.agreementId, t.stage),
+    index('leads_temperature_idx').on(t.temperature),
+    check('leads_email_ck', sql`position('@' in ${t.email}) > 1`),
+  ],
+);
+
+/** Behaviour events from marketing tools; the client event id makes ingestion idempotent. */
+export const activities = pgTable(
+  'activities',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    clientEventId: text('client_event_id').notNull(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    type: activityType('type').notNull(),
+    occurredAt: tstz('occurred_at').notNull(),
+    receivedAt: createdAt(),
+    /** Free-form properties: url, campaign, asset, utm_* … */
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    /** The tool that sent the event (mautic, hubspot, website…). */
+    sourceSystem: text('source_system'),
+  },
+  (t) => [
+    uniqueIndex('activities_client_event_uq').on(t.clientEventId),
+    index('activities_lead_time_idx').on(t.leadId, t.occurredAt),
+    index('activities_type_time_idx').on(t.type, t.occurredAt),
+  ],
+);
+
+/** Every point given or taken; a lead's score equals the sum of its rows. */
+export const scoreLedger = pgTable(
+  'score_ledger',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => agreementRevisions.id, { onDelete: 'restrict' }),
+    ruleId: uuid('rule_id').references(() => scoringRules.id, { onDelete: 'set null' }),
+    activityId: bigint('activity_id', { mode: 'number' }).references(() => activities.id, {
+      onDelete: 'set null',
+    }),
+    dimension: scoreDimension('dimension').notNull(),
+    reason: ledgerReason('reason').notNull(),
+    points: integer('points').notNull(),
+    /** Interest points halve every N days from occurredAt; null means no decay. */
+    decayHalfLifeDays: integer('decay_half_life_days'),
+    occurredAt: tstz('occurred_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('score_ledger_lead_time_idx').on(t.leadId, t.occurredAt),
+    index('score_ledger_rule_idx').on(t.ruleId),
+    index('score_ledger_activity_idx').on(t.activityId),
+  ],
+);
+
+/** Every stage move: who (system or user), why, under which revision. */
+export const stageTransitions = pgTable(
+  'stage_transitions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    fromStage: lifecycleStage('from_stage'),
+    toStage: lifecycleStage('to_stage').notNull(),
+    revisionId: uuid('revision_id').references(() => agreementRevisions.id, { onDelete: 'set null' }),
+    actorType: actorType('actor_type').notNull(),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    reason: text('reason'),
+    reasonCode: text('reason_code'),
+    occurredAt: tstz('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('stage_transitions_lead_time_idx').on(t.leadId, t.occurredAt),
+    index('stage_transitions_to_time_idx').on(t.toStage, t.occurredAt),
+    check('stage_transitions_actor_ck', sql`${t.actorType} = 'system' OR ${t.actorUserId} IS NOT NULL`),
+    check('stage_transitions_distinct_ck', sql`${t.fromStage} IS NULL OR ${t.fromStage} <> ${t.toStage}`),
+  ],
+);
+
+/** Sales' contact attempts; cadence breaches are flagged, not refused. */
+export const contactAttempts = pgTable(
+  'contact_attempts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    channel: contactChannel('channel').notNull(),
+    outcome: contactOutcome('outcome').notNull(),
+    occurredAt: tstz('occurred_at').notNull(),
+    notes: text('notes'),
+    /** 1-based attempt number for the lead's current hand-off. */
+    attemptNumber: integer('attempt_number').notNull(),
+    /** e.g. too_soon, channel_not_allowed, after_max_span. */
+    cadenceFlags: text('cadence_flags').array().notNull().default(sql`'{}'`),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('contact_attempts_lead_time_idx').on(t.leadId, t.occurredAt),
+    index('contact_attempts_user_time_idx').on(t.userId, t.occurredAt),
+    check('contact_attempts_number_ck', sql`${t.attemptNumber} >= 1`),
+  ],
+);
+
+/** Opportunities from SQLs; won ones carry the revenue goals measure. */
+export const opportunities = pgTable(
+  'opportunities',
+  {
+    id: uuidPk(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    pipelineStageKey: text('pipeline_stage_key').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull().default('USD'),
+    status: pipelineOutcome('status').notNull().default('open'),
+    lostReason: text('lost_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    closedAt: tstz('closed_at'),
+  },
+  (t) => [
+    index('opportunities_lead_idx').on(t.leadId),
+    index('opportunities_status_closed_idx').on(t.status, t.closedAt),
+    index('opportunities_owner_idx').on(t.ownerId),
+    check('opportunities_amount_ck', sql`${t.amountMinor} >= 0`),
+    check('opportunities_closed_ck', sql`(${t.status} = 'open') = (${t.closedAt} IS NULL)`),
+  ],
+);

@@ -1,0 +1,157 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { apiKeys, users, type UserRole } from '../../db/schema/index';
+import { NotFoundError, ValidationError } from '../errors';
+
+/** Who is calling, as established from a valid API key. */
+export interface Principal {
+  userId: string;
+  role: UserRole;
+  keyId: string;
+}
+
+const KEY_PREFIX = 'sla_';
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+// Keys are 256 random bits, so a fast hash is safe here (no password stretching needed).
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function displayPrefix(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 6);
+}
+
+/** The principal behind a key, or null for an unknown, revoked or expired key or inactive user. */
+export async function authenticate(db: Db, key: string): Promise<Principal | null> {
+  const hash = hashApiKey(key);
+  const [row] = await db
+    .select({ keyId: apiKeys.id, userId: apiKeys.userId, role: apiKeys.role, keyHash: apiKeys.keyHash })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(
+      and(
+        eq(apiKeys.keyHash, hash),
+        isNull(apiKeys.revokedAt),
+        eq(users.active, true),
+        sql`(${apiKeys.expiresAt} IS NULL OR ${apiKeys.expiresAt} > now())`,
+      ),
+    )
+    .limit(1);
+  if (!row) return null;
+  if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
+  return { keyId: row.keyId, userId: row.userId, role: row.role };
+}
+
+export interface CreatedKey {
+  id: string;
+  /** The secret: shown once, never stored. */
+  key: string;
+  prefix: string;
+  role: UserRole;
+}
+
+/**
+ * Creates a key for a user. A key carries the user's role, or `viewer` when asked for less access.
+ * `presetKey` lets an operator supply the secret (ADMIN_API_KEY).
+ */
+export async function createApiKey(
+  db: Db,
+  input: {
+    /** The owner, by id or by e-mail. */
+    user: { id: string } | { email: string };
+    name: string;
+    role?: UserRole;
+    presetKey?: string;
+    expiresAt?: Date;
+  },
+): Promise<CreatedKey> {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where('id' in input.user ? eq(users.id, input.user.id) : sql`lower(${users.email}) = lower(${input.user.email})`)
+    .limit(1);
+  if (!user) throw new NotFoundError('User', 'id' in input.user ? input.user.id : input.user.email);
+  const role = input.role ?? user.role;
+  if (role !== user.role && role !== 'viewer') {
+    throw new ValidationError([
+      { field: 'role', message: `a key for ${user.email} can carry role ${user.role} or viewer, not ${role}` },
+    ]);
+  }
+  if (!input.name.trim()) throw new ValidationError([{ field: 'name', message: 'a key needs a name' }]);
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw new ValidationError([{ field: 'expiresAt', message: 'the expiry must be in the future' }]);
+  }
+  const key = input.presetKey ?? generateApiKey();
+  if (key.length < 20) {
+    throw new ValidationError([{ field: 'key', message: 'an API key must be at least 20 characters long' }]);
+  }
+  const [row] = await db
+    .insert(apiKeys)
+    .values({
+      userId: user.id,
+      name: input.name.trim(),
+      prefix: displayPrefix(key),
+      keyHash: hashApiKey(key),
+      role,
+      expiresAt: input.expiresAt,
+    })
+    .returning({ id: apiKeys.id });
+  return { id: row!.id, key, prefix: displayPrefix(key), role };
+}
+
+/** Revokes a key by id or by its displayed prefix; returns how many keys were revoked. */
+export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<number> {
+  const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
+  const revoked = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(isNull(apiKeys.revokedAt), isUuid ? eq(apiKeys.id, idOrPrefix) : eq(apiKeys.prefix, idOrPrefix)),
+    )
+    .returning({ id: apiKeys.id });
+  return revoked.length;
+}
+
+export const DEFAULT_ADMIN = { email: 'admin@example.com', name: 'Avery Admin' } as const;
+
+/**
+ * First start: when no key exists, make sure there is an admin user and give it a key, taken from
+ * ADMIN_API_KEY when set. Returns the new secret (to print once) or null when nothing was created.
+ * A configured ADMIN_API_KEY that is not yet known is also registered, so it always works.
+ */
+export async function ensureAdminKey(db: Db, configuredKey?: string): Promise<CreatedKey | null> {
+  return db.transaction(async (tx) => {
+    // Serialise concurrent first starts of several instances.
+    await tx.execute(sql`select pg_advisory_xact_lock(815000002)`);
+    const [{ count }] = (await tx.select({ count: sql<number>`count(*)::int` }).from(apiKeys)) as [
+      { count: number },
+    ];
+    if (configuredKey) {
+      const [known] = await tx
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, hashApiKey(configuredKey)))
+        .limit(1);
+      if (known) return null;
+    } else if (count > 0) {
+      return null;
+    }
+    let [admin] = await tx.select().from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).limit(1);
+    if (!admin) {
+      [admin] = await tx
+        .insert(users)
+        .values({ email: DEFAULT_ADMIN.email, name: DEFAULT_ADMIN.name, team: 'admin', role: 'admin' })
+        .returning();
+    }
+    return createApiKey(tx as unknown as Db, {
+      user: { id: admin!.id },
+      name: configuredKey ? 'ADMIN_API_KEY' : 'first-start admin key',
+      presetKey: configuredKey,
+    });
+  });
+}

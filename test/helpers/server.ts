@@ -1,0 +1,33 @@
+import type { Database } from '../../db/client';
+import { loadConfig } from '../../api/config';
+import { startServer, type RunningServer } from '../../api/server';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+}
+
+export interface TestServer extends RunningServer {
+  base: string;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>>;
+}
+
+/** The real HTTP server on a random local port, over the given database. */
+export async function startTestServer(database: Database, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const running = await startServer(database, config);
+  const base = running.url.replace(/\/graphql$/, '');
+  return Object.assign(running, {
+    base,
+    async gql<T>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>> {
+      const response = await fetch(running.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse<T>;
+      return { ...body, status: response.status };
+    },
+  });
+}
