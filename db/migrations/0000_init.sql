@@ -197,6 +197,14 @@ CREATE TABLE "cadence_rules" (
 	CONSTRAINT "cadence_rules_channels_ck" CHECK (cardinality("cadence_rules"."allowed_channels") > 0)
 );
 --> statement-breakpoint
+CREATE TABLE "fit_grades" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"revision_id" uuid NOT NULL,
+	"grade" "fit_grade" NOT NULL,
+	"min_fit" integer NOT NULL,
+	CONSTRAINT "fit_grades_uq" UNIQUE("revision_id","grade")
+);
+--> statement-breakpoint
 CREATE TABLE "handoff_required_fields" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"revision_id" uuid NOT NULL,
@@ -565,6 +573,7 @@ ALTER TABLE "stage_definitions" ADD CONSTRAINT "stage_definitions_revision_id_ag
 ALTER TABLE "stage_transition_rules" ADD CONSTRAINT "stage_transition_rules_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "business_hours" ADD CONSTRAINT "business_hours_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "cadence_rules" ADD CONSTRAINT "cadence_rules_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "fit_grades" ADD CONSTRAINT "fit_grades_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "handoff_required_fields" ADD CONSTRAINT "handoff_required_fields_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "handoff_settings" ADD CONSTRAINT "handoff_settings_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "holidays" ADD CONSTRAINT "holidays_revision_id_agreement_revisions_id_fk" FOREIGN KEY ("revision_id") REFERENCES "public"."agreement_revisions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

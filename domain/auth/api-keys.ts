@@ -79,7 +79,13 @@ export async function createApiKey(
   const role = input.role ?? user.role;
   if (role !== user.role && role !== 'viewer') {
     throw new ValidationError([
-      { field: 'role', message: `a key for ${user.email} can carry role ${user.role} or viewer, not ${role}` },
+      {
+        field: 'role',
+        message:
+          user.role === 'viewer'
+            ? `a key for ${user.email} can only carry role viewer, not ${role}`
+            : `a key for ${user.email} can carry role ${user.role} or viewer, not ${role}`,
+      },
     ]);
   }
   if (!input.name.trim()) throw new ValidationError([{ field: 'name', message: 'a key needs a name' }]);
