@@ -10,6 +10,11 @@ import './types/lead';
 import './types/stage-transition';
 import './types/score-ledger-entry';
 import './types/agreement';
+import './types/agreement-rules';
+import './types/goal';
+import './types/agreement-detail';
+import './types/agreement-inputs';
+import './types/agreement-mutations';
 import './types/api-key';
 
 /** The one place that imports every type file and builds the schema. No type file imports this. */

@@ -97,6 +97,7 @@ CREATE TABLE "daily_traffic" (
 CREATE TABLE "goals" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"revision_id" uuid NOT NULL,
+	"key" text NOT NULL,
 	"name" text NOT NULL,
 	"metric" "goal_metric" NOT NULL,
 	"target" bigint NOT NULL,
@@ -114,6 +115,7 @@ CREATE TABLE "goals" (
 	"win_rate" numeric(7, 6),
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "goals_key_uq" UNIQUE("revision_id","key"),
 	CONSTRAINT "goals_period_ck" CHECK ("goals"."period_end" >= "goals"."period_start"),
 	CONSTRAINT "goals_target_ck" CHECK ("goals"."target" > 0),
 	CONSTRAINT "goals_lookback_ck" CHECK ("goals"."lookback_days" > 0),
@@ -270,6 +272,7 @@ CREATE TABLE "routing_settings" (
 CREATE TABLE "scoring_rules" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"revision_id" uuid NOT NULL,
+	"key" text NOT NULL,
 	"dimension" "score_dimension" NOT NULL,
 	"name" text NOT NULL,
 	"attribute" text,
@@ -284,6 +287,7 @@ CREATE TABLE "scoring_rules" (
 	"decay_half_life_days" integer,
 	"active" boolean DEFAULT true NOT NULL,
 	"position" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "scoring_rules_key_uq" UNIQUE("revision_id","key"),
 	CONSTRAINT "scoring_rules_shape_ck" CHECK (("scoring_rules"."dimension" = 'fit' AND "scoring_rules"."attribute" IS NOT NULL AND "scoring_rules"."operator" IS NOT NULL AND "scoring_rules"."activity_type" IS NULL)
        OR ("scoring_rules"."dimension" = 'interest' AND "scoring_rules"."activity_type" IS NOT NULL)),
 	CONSTRAINT "scoring_rules_repeat_ck" CHECK ("scoring_rules"."repeat_policy" <> 'max_per_period' OR ("scoring_rules"."repeat_max" > 0 AND "scoring_rules"."repeat_period_days" > 0)),
@@ -634,10 +638,8 @@ CREATE INDEX "agreement_changes_agreement_at_idx" ON "agreement_changes" USING b
 CREATE INDEX "agreement_changes_revision_idx" ON "agreement_changes" USING btree ("revision_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "agreement_revisions_one_active_uq" ON "agreement_revisions" USING btree ("agreement_id") WHERE "agreement_revisions"."status" = 'active';--> statement-breakpoint
 CREATE UNIQUE INDEX "agreement_revisions_one_draft_uq" ON "agreement_revisions" USING btree ("agreement_id") WHERE "agreement_revisions"."status" = 'draft';--> statement-breakpoint
-CREATE INDEX "goals_revision_idx" ON "goals" USING btree ("revision_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "sla_agreements_name_uq" ON "sla_agreements" USING btree (lower("name"));--> statement-breakpoint
 CREATE INDEX "sla_agreements_status_idx" ON "sla_agreements" USING btree ("status");--> statement-breakpoint
-CREATE INDEX "scoring_rules_revision_idx" ON "scoring_rules" USING btree ("revision_id","dimension");--> statement-breakpoint
 CREATE INDEX "nurture_enrolment_rules_revision_idx" ON "nurture_enrolment_rules" USING btree ("revision_id","trigger");--> statement-breakpoint
 CREATE UNIQUE INDEX "nurture_enrolments_one_active_uq" ON "nurture_enrolments" USING btree ("lead_id") WHERE "nurture_enrolments"."status" = 'active';--> statement-breakpoint
 CREATE INDEX "nurture_enrolments_due_idx" ON "nurture_enrolments" USING btree ("next_step_due_at") WHERE "nurture_enrolments"."status" = 'active';--> statement-breakpoint

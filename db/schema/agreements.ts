@@ -126,6 +126,8 @@ export const goals = pgTable(
     revisionId: uuid('revision_id')
       .notNull()
       .references(() => agreementRevisions.id, { onDelete: 'cascade' }),
+    /** Stable name of the goal across revisions. */
+    key: text('key').notNull(),
     name: text('name').notNull(),
     metric: goalMetric('metric').notNull(),
     /** In minor units for new_revenue, a count otherwise. */
@@ -146,7 +148,7 @@ export const goals = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('goals_revision_idx').on(t.revisionId),
+    unique('goals_key_uq').on(t.revisionId, t.key),
     check('goals_period_ck', sql`${t.periodEnd} >= ${t.periodStart}`),
     check('goals_target_ck', sql`${t.target} > 0`),
     check('goals_lookback_ck', sql`${t.lookbackDays} > 0`),

@@ -52,6 +52,8 @@ export const scoringRules = pgTable(
   {
     id: uuidPk(),
     revisionId: revisionId(),
+    /** Stable name of the rule across revisions (diffs and re-scoring match rules by key). */
+    key: text('key').notNull(),
     dimension: scoreDimension('dimension').notNull(),
     name: text('name').notNull(),
     /** Fit: the lead attribute tested (title, seniority, company_size, industry, country, attributes.x). */
@@ -72,7 +74,7 @@ export const scoringRules = pgTable(
     position: integer('position').notNull().default(0),
   },
   (t) => [
-    index('scoring_rules_revision_idx').on(t.revisionId, t.dimension),
+    unique('scoring_rules_key_uq').on(t.revisionId, t.key),
     check(
       'scoring_rules_shape_ck',
       sql`(${t.dimension} = 'fit' AND ${t.attribute} IS NOT NULL AND ${t.operator} IS NOT NULL AND ${t.activityType} IS NULL)

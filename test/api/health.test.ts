@@ -41,7 +41,7 @@ describe('health endpoints', () => {
     await database.close();
     const down = await fetch(`${server.base}/readyz`);
     expect(down.status).toBe(503);
-    expect((await down.json()).status).toBe('unavailable');
+    expect(((await down.json()) as { status: string }).status).toBe('unavailable');
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
   });
 });

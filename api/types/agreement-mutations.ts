@@ -1,0 +1,166 @@
+import type { RulesInput } from '../../domain/agreements/service';
+import {
+  activateRevision,
+  archiveAgreement,
+  createAgreement,
+  discardDraft,
+  startDraft,
+  updateAgreement,
+  updateDraft,
+} from '../../domain/agreements/service';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
+import { builder } from '../builder';
+import type { AgreementRow, RevisionRow } from '../loaders';
+import { isUuid } from '../loaders';
+import { RuleChangeRef } from './agreement-detail';
+import { AgreementRulesInput, rulesFromInput } from './agreement-inputs';
+import { AgreementRevisionRef, SlaAgreementRef } from './refs';
+import type { RuleChange } from '../../domain/agreements/diff';
+
+// Admins write agreements. Each mutation returns its payload or a typed error; a refused
+// mutation writes nothing (domain/agreements/service.ts runs each in one transaction).
+
+const errors = { types: [ValidationError, NotFoundError, ConflictError] };
+const admin = { authScopes: { admin: true } } as const;
+
+function agreementId(id: { id: string }): string {
+  if (!isUuid(id.id)) throw new NotFoundError('SlaAgreement', id.id);
+  return id.id;
+}
+
+const AgreementPayload = builder.objectRef<{ agreement: AgreementRow; revision?: RevisionRow | null; changes?: RuleChange[] }>('SlaAgreementPayload').implement({
+  description: 'The agreement after the change, and the revision it touched.',
+  fields: (t) => ({
+    agreement: t.field({ type: SlaAgreementRef, resolve: (p) => p.agreement }),
+    revision: t.field({ type: AgreementRevisionRef, nullable: true, resolve: (p) => p.revision ?? null }),
+    changes: t.field({
+      type: [RuleChangeRef],
+      description: 'What this call changed in the draft (empty for calls that change no rules).',
+      resolve: (p) => p.changes ?? [],
+    }),
+  }),
+});
+
+const CreateSlaAgreementInput = builder.inputType('CreateSlaAgreementInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Unique (case-insensitive).' }),
+    description: t.string({ required: false }),
+    segment: t.field({ type: 'JSON', required: false, description: 'Leads the agreement covers, e.g. {"country": ["US"]}; null for all.' }),
+    rules: t.field({ type: AgreementRulesInput, required: false, description: 'The first revision’s rules (a draft until activated).' }),
+  }),
+});
+
+const UpdateSlaAgreementInput = builder.inputType('UpdateSlaAgreementInput', {
+  fields: (t) => ({
+    agreementId: t.globalID({ required: true, for: SlaAgreementRef }),
+    name: t.string({ required: false }),
+    description: t.string({ required: false }),
+    segment: t.field({ type: 'JSON', required: false }),
+  }),
+});
+
+const UpdateAgreementRulesInput = builder.inputType('UpdateAgreementRulesInput', {
+  fields: (t) => ({
+    agreementId: t.globalID({ required: true, for: SlaAgreementRef }),
+    rules: t.field({ type: AgreementRulesInput, required: true }),
+  }),
+});
+
+const AgreementIdInput = builder.inputType('SlaAgreementIdInput', {
+  fields: (t) => ({ agreementId: t.globalID({ required: true, for: SlaAgreementRef }) }),
+});
+
+const ActivateAgreementRevisionInput = builder.inputType('ActivateAgreementRevisionInput', {
+  fields: (t) => ({ revisionId: t.globalID({ required: true, for: AgreementRevisionRef, description: 'The draft to put in force.' }) }),
+});
+
+builder.mutationFields((t) => ({
+  createSlaAgreement: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Create an agreement (status DRAFT) with its first revision’s rules. Activate it to put it in force.',
+    args: { input: t.arg({ type: CreateSlaAgreementInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) =>
+      createAgreement(ctx.db, { userId: ctx.viewer!.userId }, {
+        name: input.name,
+        description: input.description ?? undefined,
+        segment: input.segment ?? undefined,
+        rules: rulesFromInput(input.rules) as RulesInput,
+      }),
+  }),
+  updateSlaAgreement: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Rename or re-describe an agreement, or change its segment.',
+    args: { input: t.arg({ type: UpdateSlaAgreementInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => ({
+      agreement: await updateAgreement(ctx.db, { userId: ctx.viewer!.userId }, {
+        agreementId: agreementId(input.agreementId),
+        name: input.name ?? undefined,
+        description: input.description ?? undefined,
+        segment: input.segment === undefined ? undefined : input.segment,
+      }),
+    }),
+  }),
+  updateAgreementRules: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description:
+      'Change rules. Changes always go to the draft revision — created from the active revision when there is none — never into the revision in force.',
+    args: { input: t.arg({ type: UpdateAgreementRulesInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => {
+      const id = agreementId(input.agreementId);
+      const { revision, changes } = await updateDraft(ctx.db, { userId: ctx.viewer!.userId }, id, rulesFromInput(input.rules) as RulesInput);
+      const [agreement] = await SlaAgreementRef.getDataloader(ctx).loadMany([id]);
+      return { agreement: agreement as AgreementRow, revision, changes };
+    },
+  }),
+  startAgreementRevision: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Open a draft revision copied from the active one (returns the existing draft if there is one).',
+    args: { input: t.arg({ type: AgreementIdInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => {
+      const id = agreementId(input.agreementId);
+      const revision = await startDraft(ctx.db, { userId: ctx.viewer!.userId }, id);
+      return { agreement: (await SlaAgreementRef.getDataloader(ctx).load(id)) as AgreementRow, revision };
+    },
+  }),
+  discardAgreementDraft: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Throw the draft revision away.',
+    args: { input: t.arg({ type: AgreementIdInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => {
+      const id = agreementId(input.agreementId);
+      await discardDraft(ctx.db, { userId: ctx.viewer!.userId }, id);
+      return { agreement: (await SlaAgreementRef.getDataloader(ctx).load(id)) as AgreementRow };
+    },
+  }),
+  activateAgreementRevision: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Put a complete draft in force; the previously active revision is retired.',
+    args: { input: t.arg({ type: ActivateAgreementRevisionInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => {
+      if (!isUuid(input.revisionId.id)) throw new NotFoundError('AgreementRevision', input.revisionId.id);
+      return activateRevision(ctx.db, { userId: ctx.viewer!.userId }, input.revisionId.id);
+    },
+  }),
+  archiveSlaAgreement: t.field({
+    ...admin,
+    type: AgreementPayload,
+    description: 'Retire the agreement for good; its history stays readable.',
+    args: { input: t.arg({ type: AgreementIdInput, required: true }) },
+    errors,
+    resolve: async (_root, { input }, ctx) => ({
+      agreement: await archiveAgreement(ctx.db, { userId: ctx.viewer!.userId }, agreementId(input.agreementId)),
+    }),
+  }),
+}));
