@@ -16,6 +16,8 @@ import { RuleChangeRef } from './agreement-detail';
 import { AgreementRulesInput, rulesFromInput } from './agreement-inputs';
 import { AgreementRevisionRef, SlaAgreementRef } from './refs';
 import type { RuleChange } from '../../domain/agreements/diff';
+import { continueRescore, startRescore, type RescoreRun } from '../../domain/scoring/rescore';
+import { processInBackground, RescoreRunRef } from './scoring';
 
 // Admins write agreements. Each mutation returns its payload or a typed error; a refused
 // mutation writes nothing (domain/agreements/service.ts runs each in one transaction).
@@ -28,7 +30,7 @@ function agreementId(id: { id: string }): string {
   return id.id;
 }
 
-const AgreementPayload = builder.objectRef<{ agreement: AgreementRow; revision?: RevisionRow | null; changes?: RuleChange[] }>('SlaAgreementPayload').implement({
+const AgreementPayload = builder.objectRef<{ agreement: AgreementRow; revision?: RevisionRow | null; changes?: RuleChange[]; rescoreRun?: RescoreRun | null }>('SlaAgreementPayload').implement({
   description: 'The agreement after the change, and the revision it touched.',
   fields: (t) => ({
     agreement: t.field({ type: SlaAgreementRef, resolve: (p) => p.agreement }),
@@ -38,7 +40,22 @@ const AgreementPayload = builder.objectRef<{ agreement: AgreementRow; revision?:
       description: 'What this call changed in the draft (empty for calls that change no rules).',
       resolve: (p) => p.changes ?? [],
     }),
+    rescoreRun: t.field({
+      type: RescoreRunRef,
+      nullable: true,
+      description: 'The re-score an activation started (follow it with rescoreRun).',
+      resolve: (p) => p.rescoreRun ?? null,
+    }),
   }),
+});
+
+const RescoreModeEnum = builder.enumType('RescoreMode', {
+  description: 'What activating a revision does to existing leads.',
+  values: {
+    NONE: { description: 'Nothing: new rules apply to new activity only.' },
+    RESCORE: { description: 'Re-score every lead under the new rules (stages unchanged).' },
+    RESCORE_AND_REQUALIFY: { description: 'Re-score, and move leads that now meet the MQL thresholds.' },
+  } as const,
 });
 
 const CreateSlaAgreementInput = builder.inputType('CreateSlaAgreementInput', {
@@ -71,7 +88,10 @@ const AgreementIdInput = builder.inputType('SlaAgreementIdInput', {
 });
 
 const ActivateAgreementRevisionInput = builder.inputType('ActivateAgreementRevisionInput', {
-  fields: (t) => ({ revisionId: t.globalID({ required: true, for: AgreementRevisionRef, description: 'The draft to put in force.' }) }),
+  fields: (t) => ({
+    revisionId: t.globalID({ required: true, for: AgreementRevisionRef, description: 'The draft to put in force.' }),
+    rescore: t.field({ type: RescoreModeEnum, required: false, defaultValue: 'RESCORE' }),
+  }),
 });
 
 builder.mutationFields((t) => ({
@@ -150,7 +170,13 @@ builder.mutationFields((t) => ({
     errors,
     resolve: async (_root, { input }, ctx) => {
       if (!isUuid(input.revisionId.id)) throw new NotFoundError('AgreementRevision', input.revisionId.id);
-      return activateRevision(ctx.db, { userId: ctx.viewer!.userId }, input.revisionId.id);
+      const result = await activateRevision(ctx.db, { userId: ctx.viewer!.userId }, input.revisionId.id);
+      const mode = input.rescore ?? 'RESCORE';
+      if (mode === 'NONE') return result;
+      const run = await startRescore(ctx.db, { agreementId: result.agreement.id, requalify: mode === 'RESCORE_AND_REQUALIFY', startedById: ctx.viewer!.userId });
+      if (run.totalLeads > 0) processInBackground(ctx, run);
+      else await continueRescore(ctx.db, run.id);
+      return { ...result, rescoreRun: run };
     },
   }),
   archiveSlaAgreement: t.field({

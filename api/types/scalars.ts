@@ -23,7 +23,9 @@ builder.scalarType('DateTime', {
 });
 
 function parseDate(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+  const parsed = typeof value === 'string' ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  // Round-trip: JavaScript rolls 2026-02-30 over to March; a calendar day must exist.
+  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(parsed) || !new Date(parsed).toISOString().startsWith(value)) {
     throw new GraphQLError(`Invalid Date "${String(value)}": use YYYY-MM-DD`);
   }
   return value;

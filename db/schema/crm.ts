@@ -10,6 +10,7 @@ import {
   text,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { agreementRevisions, slaAgreements } from './agreements';
 import { createdAt, tstz, updatedAt, uuidPk } from './columns';
@@ -157,10 +158,20 @@ export const scoreLedger = pgTable(
     /** Interest points halve every N days from occurredAt; null means no decay. */
     decayHalfLifeDays: integer('decay_half_life_days'),
     occurredAt: tstz('occurred_at').notNull(),
+    /**
+     * A reversal row cancels the row it names (same points negated, same decay and time), so a
+     * re-score takes points back without rewriting history.
+     */
+    reversesId: bigint('reverses_id', { mode: 'number' }).references((): AnyPgColumn => scoreLedger.id, {
+      onDelete: 'cascade',
+    }),
     createdAt: createdAt(),
   },
   (t) => [
     index('score_ledger_lead_time_idx').on(t.leadId, t.occurredAt),
+    uniqueIndex('score_ledger_reverses_uq')
+      .on(t.reversesId)
+      .where(sql`${t.reversesId} IS NOT NULL`),
     index('score_ledger_rule_idx').on(t.ruleId),
     index('score_ledger_activity_idx').on(t.activityId),
   ],
@@ -245,5 +256,38 @@ export const opportunities = pgTable(
     index('opportunities_owner_idx').on(t.ownerId),
     check('opportunities_amount_ck', sql`${t.amountMinor} >= 0`),
     check('opportunities_closed_ck', sql`(${t.status} = 'open') = (${t.closedAt} IS NULL)`),
+  ],
+);
+
+/**
+ * A re-score of every lead of an agreement under a revision, run in batches of leads (keyset on
+ * lead id) so it can resume where it stopped and report progress.
+ */
+export const rescoreRuns = pgTable(
+  'rescore_runs',
+  {
+    id: uuidPk(),
+    agreementId: uuid('agreement_id')
+      .notNull()
+      .references(() => slaAgreements.id, { onDelete: 'cascade' }),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => agreementRevisions.id, { onDelete: 'cascade' }),
+    /** Re-qualify: also move leads whose new scores meet the MQL thresholds. */
+    requalify: boolean('requalify').notNull().default(false),
+    status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull().default('running'),
+    totalLeads: integer('total_leads').notNull(),
+    processedLeads: integer('processed_leads').notNull().default(0),
+    /** Keyset cursor: the last lead id done. */
+    lastLeadId: uuid('last_lead_id'),
+    mqlsCreated: integer('mqls_created').notNull().default(0),
+    error: text('error'),
+    startedById: uuid('started_by_id').references(() => users.id, { onDelete: 'set null' }),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+  },
+  (t) => [
+    index('rescore_runs_agreement_idx').on(t.agreementId, t.startedAt),
+    check('rescore_runs_status_ck', sql`${t.status} IN ('running','completed','failed')`),
   ],
 );

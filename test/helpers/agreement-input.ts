@@ -138,3 +138,34 @@ export function completeRules(salesUserIds: string[] = []): any {
     ],
   };
 }
+
+/** Three rules: a fit rule, a capped interest rule, a decaying interest rule. */
+export function handRules(): any {
+  const rules = completeRules([]);
+  rules.scoring = {
+    mqlFitThreshold: 30,
+    mqlInterestThreshold: 25,
+    rules: [
+      { key: 'vp', name: 'VP', dimension: 'FIT', attribute: 'seniority', operator: 'IN', value: ['vp'], points: 30 },
+      {
+        key: 'pricing', name: 'Pricing page', dimension: 'INTEREST', activityType: 'PAGE_VIEW',
+        propertyFilters: [{ property: 'url', operator: 'CONTAINS', value: '/pricing' }],
+        points: 10, repeatPolicy: 'MAX_PER_PERIOD', repeatMax: 2, repeatPeriodDays: 30,
+      },
+      { key: 'webinar', name: 'Webinar', dimension: 'INTEREST', activityType: 'WEBINAR_ATTENDANCE', points: 20, decayHalfLifeDays: 30 },
+    ],
+    temperatureBands: [
+      { temperature: 'COLD', minScore: -1000, maxScore: 40 },
+      { temperature: 'WARM', minScore: 40, maxScore: 80 },
+      { temperature: 'HOT', minScore: 80 },
+    ],
+    fitGrades: [
+      { grade: 'A', minFit: 30 },
+      { grade: 'B', minFit: 20 },
+      { grade: 'C', minFit: 10 },
+      { grade: 'D', minFit: -1000 },
+    ],
+  };
+  return rules;
+}
+

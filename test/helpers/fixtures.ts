@@ -26,7 +26,7 @@ export interface Fixture {
  * `leadCount` leads spread over 10 accounts, alternately owned by the two reps, each with two
  * stage transitions and two ledger rows.
  */
-export async function buildFixture(db: Db, leadCount = 120): Promise<Fixture> {
+export async function buildFixture(db: Db, leadCount = 120, options: { agreementStatus?: 'active' | 'archived' } = {}): Promise<Fixture> {
   const people: [keyof Fixture['keys'], string, UserRole, 'admin' | 'marketing' | 'sales'][] = [
     ['admin', 'Ada Admin', 'admin', 'admin'],
     ['marketing', 'Mia Marketer', 'marketing', 'marketing'],
@@ -55,7 +55,7 @@ export async function buildFixture(db: Db, leadCount = 120): Promise<Fixture> {
     .returning();
   await db
     .update(slaAgreements)
-    .set({ status: 'active', activeRevisionId: revision!.id })
+    .set({ status: options.agreementStatus ?? 'active', activeRevisionId: revision!.id })
     .where(eq(slaAgreements.id, agreement!.id));
 
   const accountRows = await db

@@ -1,0 +1,251 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { rows, type DbOrTx } from '../../db/client';
+import { fitGrades, scoringRules, scoringSettings, stageTransitionRules, temperatureBands } from '../../db/schema/index';
+import { activityPredicate, fitPredicate } from './sql';
+import type { PropertyFilter, RuleOperator } from './rules';
+
+// Scores are reconciled, never recomputed in place: for a set of leads, the points the rules award
+// now are compared with the live ledger rows; missing awards are added and stale ones are reversed
+// by a negating row. The ledger keeps its history and the lead's score always equals its sum.
+// One code path serves ingestion (the leads of a batch), attribute changes and re-scoring (all
+// leads, in batches), and every step is one set-based statement.
+
+export interface RevisionRules {
+  revisionId: string;
+  fit: { id: string; attribute: string; operator: RuleOperator; value: unknown; points: number }[];
+  interest: {
+    id: string;
+    activityType: string;
+    propertyFilters: PropertyFilter[];
+    points: number;
+    repeatPolicy: 'once' | 'every_time' | 'max_per_period';
+    repeatMax: number | null;
+    repeatPeriodDays: number | null;
+    decayHalfLifeDays: number | null;
+  }[];
+  mqlFitThreshold: number;
+  mqlInterestThreshold: number;
+  bands: { temperature: string; minScore: number; maxScore: number | null }[];
+  grades: { grade: string; minFit: number }[];
+  /** Stages from which the system may move a lead to MQL by itself. */
+  autoMqlFrom: string[];
+}
+
+export async function loadRevisionRules(db: DbOrTx, revisionId: string): Promise<RevisionRules> {
+  const [rules, settings, bands, grades, moves] = await Promise.all([
+    db.select().from(scoringRules).where(and(eq(scoringRules.revisionId, revisionId), eq(scoringRules.active, true))),
+    db.select().from(scoringSettings).where(eq(scoringSettings.revisionId, revisionId)),
+    db.select().from(temperatureBands).where(eq(temperatureBands.revisionId, revisionId)),
+    db.select().from(fitGrades).where(eq(fitGrades.revisionId, revisionId)),
+    db
+      .select()
+      .from(stageTransitionRules)
+      .where(and(eq(stageTransitionRules.revisionId, revisionId), eq(stageTransitionRules.toStage, 'mql'), eq(stageTransitionRules.automatic, true))),
+  ]);
+  return {
+    revisionId,
+    fit: rules
+      .filter((r) => r.dimension === 'fit' && r.attribute && r.operator)
+      .map((r) => ({ id: r.id, attribute: r.attribute!, operator: r.operator!, value: r.value, points: r.points })),
+    interest: rules
+      .filter((r) => r.dimension === 'interest' && r.activityType)
+      .map((r) => ({
+        id: r.id,
+        activityType: r.activityType!,
+        propertyFilters: r.propertyFilters as PropertyFilter[],
+        points: r.points,
+        repeatPolicy: r.repeatPolicy,
+        repeatMax: r.repeatMax,
+        repeatPeriodDays: r.repeatPeriodDays,
+        decayHalfLifeDays: r.decayHalfLifeDays,
+      })),
+    mqlFitThreshold: settings[0]?.mqlFitThreshold ?? Number.MAX_SAFE_INTEGER,
+    mqlInterestThreshold: settings[0]?.mqlInterestThreshold ?? Number.MAX_SAFE_INTEGER,
+    bands: bands.map((b) => ({ temperature: b.temperature, minScore: b.minScore, maxScore: b.maxScore })),
+    grades: grades.map((g) => ({ grade: g.grade, minFit: g.minFit })),
+    autoMqlFrom: moves.map((m) => m.fromStage),
+  };
+}
+
+const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+/** Live rows: points given by a rule and not taken back. */
+const live = (leadIds: SQL, dimension: 'fit' | 'interest') => sql`
+  select s.id, s.lead_id, s.rule_id, s.activity_id, s.points, s.decay_half_life_days, s.occurred_at, s.dimension
+  from score_ledger s
+  where s.lead_id = any(${leadIds}) and s.dimension = ${dimension} and s.reason in ('fit_rule', 'interest_rule')
+    and not exists (select 1 from score_ledger r where r.reverses_id = s.id)`;
+
+/** The fit points every rule awards each lead now. */
+export function fitAwards(rules: RevisionRules, leadIds: SQL): SQL {
+  if (rules.fit.length === 0) return sql`select null::uuid as lead_id, null::uuid as rule_id, 0 as points where false`;
+  return sql.join(
+    rules.fit.map((rule) => sql`select l.id as lead_id, ${rule.id}::uuid as rule_id, ${rule.points}::int as points from leads l where l.id = any(${leadIds}) and ${fitPredicate(rule)}`),
+    sql` union all `,
+  );
+}
+
+/** The activities each interest rule awards, with the repeat policy applied in order of time. */
+export function interestAwards(rules: RevisionRules, leadIds: SQL): SQL {
+  if (rules.interest.length === 0)
+    return sql`select null::uuid as lead_id, null::uuid as rule_id, null::bigint as activity_id, 0 as points, null::int as decay_half_life_days, null::timestamptz as occurred_at where false`;
+  return sql.join(
+    rules.interest.map((rule) => {
+      const matched = sql`select a.lead_id, a.id as activity_id, a.occurred_at from activities a where a.lead_id = any(${leadIds}) and ${activityPredicate(rule)}`;
+      let awarded: SQL;
+      if (rule.repeatPolicy === 'every_time') awarded = matched;
+      else if (rule.repeatPolicy === 'once') {
+        awarded = sql`select lead_id, activity_id, occurred_at from (select m.*, row_number() over (partition by m.lead_id order by m.occurred_at, m.activity_id) as n from (${matched}) m) o where o.n = 1`;
+      } else {
+        // At most N awards in each period, periods counted from the lead's first matching activity.
+        const periodSeconds = (rule.repeatPeriodDays ?? 1) * 86_400;
+        awarded = sql`select lead_id, activity_id, occurred_at from (
+            select b.*, row_number() over (partition by b.lead_id, b.bucket order by b.occurred_at, b.activity_id) as n
+            from (select m.*, floor(extract(epoch from m.occurred_at - min(m.occurred_at) over (partition by m.lead_id)) / ${periodSeconds}) as bucket
+                  from (${matched}) m) b
+          ) p where p.n <= ${rule.repeatMax ?? 1}`;
+      }
+      return sql`select w.lead_id, ${rule.id}::uuid as rule_id, w.activity_id, ${rule.points}::int as points, ${rule.decayHalfLifeDays}::int as decay_half_life_days, w.occurred_at from (${awarded}) w`;
+    }),
+    sql` union all `,
+  );
+}
+
+/** The decayed sum of a lead's interest rows at `at`, rounded half away from zero (as roundScore). */
+export function interestSumSql(at: SQL, alias = 's'): SQL {
+  const s = sql.raw(alias);
+  return sql`round(coalesce(sum(case when ${s}.dimension = 'interest' then ${s}.points * case when ${s}.decay_half_life_days is null then 1 else power(0.5::float8, greatest(0, extract(epoch from (${at}) - ${s}.occurred_at)) / 86400.0 / ${s}.decay_half_life_days) end end), 0)::numeric)::int`;
+}
+
+function bandCase(rules: RevisionRules, score: SQL): SQL {
+  const bands = [...rules.bands].sort((a, b) => a.minScore - b.minScore);
+  if (bands.length === 0) return sql`'cold'`;
+  const whens = bands.map((b) =>
+    b.maxScore == null ? sql`when ${score} >= ${b.minScore} then ${b.temperature}` : sql`when ${score} >= ${b.minScore} and ${score} < ${b.maxScore} then ${b.temperature}`,
+  );
+  return sql`(case ${sql.join(whens, sql` `)} when ${score} < ${bands[0]!.minScore} then ${bands[0]!.temperature} else ${bands[bands.length - 1]!.temperature} end)::temperature`;
+}
+
+function gradeCase(rules: RevisionRules, fit: SQL): SQL {
+  const grades = [...rules.grades].sort((a, b) => b.minFit - a.minFit);
+  if (grades.length === 0) return sql`'D'`;
+  const whens = grades.map((g) => sql`when ${fit} >= ${g.minFit} then ${g.grade}`);
+  return sql`(case ${sql.join(whens, sql` `)} else ${grades[grades.length - 1]!.grade} end)::fit_grade`;
+}
+
+export interface ReconcileResult {
+  pointsAdded: number;
+  pointsReversed: number;
+  /** Leads the rules moved to MQL. */
+  newMqls: string[];
+}
+
+/**
+ * Brings the ledger and scores of `leadIds` in line with `rules` as of `at`, then (when
+ * `qualify`) moves leads that now meet both MQL thresholds to MQL where the stage machine allows
+ * it. Callers hold the leads' row locks (ingestion) or own the batch (re-scoring).
+ */
+export async function reconcileScores(
+  tx: DbOrTx,
+  rules: RevisionRules,
+  leadIds: readonly string[],
+  options: { at: Date; qualify: boolean; dimensions?: readonly ('fit' | 'interest')[] },
+): Promise<ReconcileResult> {
+  if (leadIds.length === 0) return { pointsAdded: 0, pointsReversed: 0, newMqls: [] };
+  const ids = uuidArray(leadIds);
+  const at = sql`${options.at.toISOString()}::timestamptz`;
+  const rev = sql`${rules.revisionId}::uuid`;
+  const dimensions = options.dimensions ?? ['fit', 'interest'];
+  let added = 0;
+  let reversed = 0;
+
+  if (dimensions.includes('fit')) {
+    const [r] = await rows<{ added: number; reversed: number }>(
+      tx,
+      sql`with awards as (${fitAwards(rules, ids)}),
+        live as (${live(ids, 'fit')}),
+        ins as (
+          insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at)
+          select w.lead_id, ${rev}, w.rule_id, 'fit', 'fit_rule', w.points, ${at}
+          from awards w where not exists (select 1 from live v where v.lead_id = w.lead_id and v.rule_id = w.rule_id and v.points = w.points)
+          returning 1),
+        rev as (
+          insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at, reverses_id)
+          select v.lead_id, ${rev}, v.rule_id, 'fit', 'rescore', -v.points, v.occurred_at, v.id
+          from live v where not exists (select 1 from awards w where w.lead_id = v.lead_id and w.rule_id = v.rule_id and w.points = v.points)
+          returning 1)
+      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed`,
+    );
+    added += r!.added;
+    reversed += r!.reversed;
+  }
+
+  if (dimensions.includes('interest')) {
+    const [r] = await rows<{ added: number; reversed: number }>(
+      tx,
+      sql`with awards as (${interestAwards(rules, ids)}),
+        live as (${live(ids, 'interest')}),
+        ins as (
+          insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at)
+          select w.lead_id, ${rev}, w.rule_id, w.activity_id, 'interest', 'interest_rule', w.points, w.decay_half_life_days, w.occurred_at
+          from awards w where not exists (
+            select 1 from live v where v.rule_id = w.rule_id and v.activity_id = w.activity_id and v.points = w.points
+              and v.decay_half_life_days is not distinct from w.decay_half_life_days)
+          returning 1),
+        rev as (
+          insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at, reverses_id)
+          select v.lead_id, ${rev}, v.rule_id, v.activity_id, 'interest', 'rescore', -v.points, v.decay_half_life_days, v.occurred_at, v.id
+          from live v where not exists (
+            select 1 from awards w where w.rule_id = v.rule_id and w.activity_id = v.activity_id and w.points = v.points
+              and w.decay_half_life_days is not distinct from v.decay_half_life_days)
+          returning 1)
+      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed`,
+    );
+    added += r!.added;
+    reversed += r!.reversed;
+  }
+
+  // The lead's snapshot: fit, interest decayed to `at`, temperature and grade, the revision used.
+  const fit = sql`x.fit`;
+  const total = sql`(x.fit + x.interest)`;
+  await tx.execute(sql`
+    update leads l set
+      fit_score = x.fit, interest_score = x.interest, scored_at = ${at}, revision_id = ${rev},
+      temperature = ${bandCase(rules, total)}, fit_grade = ${gradeCase(rules, fit)}, updated_at = now()
+    from (
+      select i.id as lead_id,
+        coalesce((select sum(s.points) from score_ledger s where s.lead_id = i.id and s.dimension = 'fit'), 0)::int as fit,
+        coalesce((select ${interestSumSql(at)} from score_ledger s where s.lead_id = i.id), 0)::int as interest
+      from unnest(${ids}) as i(id)
+    ) x
+    where l.id = x.lead_id`);
+
+  let newMqls: string[] = [];
+  if (options.qualify && rules.autoMqlFrom.length > 0) {
+    const from = sql`${`{${rules.autoMqlFrom.join(',')}}`}::lifecycle_stage[]`;
+    const moved = await rows<{ lead_id: string }>(
+      tx,
+      sql`with candidates as (
+          select id, stage from leads
+          where id = any(${ids}) and stage = any(${from})
+            and fit_score >= ${rules.mqlFitThreshold} and interest_score >= ${rules.mqlInterestThreshold}
+          for update),
+        moved as (
+          update leads l set stage = 'mql', stage_changed_at = ${at}, version = l.version + 1, updated_at = now()
+          from candidates c where l.id = c.id
+          returning l.id, c.stage as from_stage, l.fit_score, l.interest_score),
+        logged as (
+          insert into stage_transitions (lead_id, from_stage, to_stage, revision_id, actor_type, reason, occurred_at)
+          select id, from_stage, 'mql', ${rev}, 'system',
+            'fit ' || fit_score || ' ≥ ' || ${rules.mqlFitThreshold} || ' and interest ' || interest_score || ' ≥ ' || ${rules.mqlInterestThreshold}, ${at}
+          from moved returning lead_id),
+        events as (
+          insert into outbox_events (event_type, lead_id, payload)
+          select 'lead.mql', id, jsonb_build_object('leadId', id, 'fromStage', from_stage, 'fit', fit_score, 'interest', interest_score, 'revisionId', ${rev}, 'at', ${at})
+          from moved returning 1)
+      select lead_id from logged`,
+    );
+    newMqls = moved.map((m) => m.lead_id);
+  }
+  return { pointsAdded: added, pointsReversed: reversed, newMqls };
+}

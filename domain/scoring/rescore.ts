@@ -1,0 +1,79 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { rows, type Db } from '../../db/client';
+import { agreementRevisions, rescoreRuns, slaAgreements } from '../../db/schema/index';
+import { ConflictError, NotFoundError } from '../errors';
+import { loadRevisionRules, reconcileScores } from './reconcile';
+
+// Re-scoring every lead of an agreement under a revision: batches of leads in id order, each batch
+// one transaction of set-based statements (reconcileScores), the cursor saved with the batch, so a
+// run resumes where it stopped and its progress can be read at any time.
+
+export type RescoreRun = typeof rescoreRuns.$inferSelect;
+
+export const RESCORE_BATCH = 2_000;
+
+export async function startRescore(
+  db: Db,
+  input: { agreementId: string; revisionId?: string; requalify: boolean; startedById?: string | null },
+): Promise<RescoreRun> {
+  return db.transaction(async (tx) => {
+    const [agreement] = await tx.select().from(slaAgreements).where(eq(slaAgreements.id, input.agreementId)).for('update');
+    if (!agreement) throw new NotFoundError('SlaAgreement', input.agreementId);
+    const revisionId = input.revisionId ?? agreement.activeRevisionId;
+    if (!revisionId || agreement.status !== 'active') throw new ConflictError('only an active agreement can be re-scored');
+    const [revision] = await tx.select().from(agreementRevisions).where(eq(agreementRevisions.id, revisionId));
+    if (revision?.status !== 'active') throw new ConflictError('leads are scored under the active revision only');
+    const [running] = await tx.select().from(rescoreRuns).where(and(eq(rescoreRuns.agreementId, agreement.id), eq(rescoreRuns.status, 'running')));
+    if (running) throw new ConflictError(`a re-score of this agreement is already running (${running.processedLeads}/${running.totalLeads})`);
+    const [{ total }] = (await rows<{ total: number }>(tx, sql`select count(*)::int as total from leads where agreement_id = ${agreement.id}::uuid`)) as [{ total: number }];
+    const [run] = await tx
+      .insert(rescoreRuns)
+      .values({ agreementId: agreement.id, revisionId, requalify: input.requalify, totalLeads: total, startedById: input.startedById ?? null })
+      .returning();
+    return run!;
+  });
+}
+
+/**
+ * Processes the run's remaining batches. Safe to call from several processes: each batch locks the
+ * run row (SKIP LOCKED), so a second worker simply returns.
+ */
+export async function continueRescore(db: Db, runId: string, onProgress?: (run: RescoreRun) => void, batchSize = RESCORE_BATCH): Promise<RescoreRun> {
+  for (;;) {
+    const step = await db.transaction(async (tx) => {
+      const [run] = await tx.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId)).for('update', { skipLocked: true });
+      if (!run || run.status !== 'running') return { run, done: true };
+      const batch = await rows<{ id: string }>(
+        tx,
+        sql`select id from leads where agreement_id = ${run.agreementId}::uuid and id > ${run.lastLeadId ?? '00000000-0000-0000-0000-000000000000'}::uuid order by id limit ${batchSize}`,
+      );
+      if (batch.length === 0) {
+        const [finished] = await tx.update(rescoreRuns).set({ status: 'completed', finishedAt: new Date() }).where(eq(rescoreRuns.id, runId)).returning();
+        return { run: finished, done: true };
+      }
+      const ids = batch.map((b) => b.id);
+      await tx.execute(sql`select 1 from leads where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for update`);
+      const rules = await loadRevisionRules(tx, run.revisionId);
+      const result = await reconcileScores(tx, rules, ids, { at: new Date(), qualify: run.requalify });
+      const [updated] = await tx
+        .update(rescoreRuns)
+        .set({
+          lastLeadId: ids[ids.length - 1]!,
+          processedLeads: sql`${rescoreRuns.processedLeads} + ${ids.length}`,
+          mqlsCreated: sql`${rescoreRuns.mqlsCreated} + ${result.newMqls.length}`,
+        })
+        .where(eq(rescoreRuns.id, runId))
+        .returning();
+      return { run: updated, done: false };
+    });
+    if (step.run) onProgress?.(step.run);
+    if (step.done) {
+      if (!step.run) throw new NotFoundError('RescoreRun', runId);
+      return step.run;
+    }
+  }
+}
+
+export async function failRescore(db: Db, runId: string, error: unknown) {
+  await db.update(rescoreRuns).set({ status: 'failed', error: String((error as Error)?.message ?? error), finishedAt: new Date() }).where(eq(rescoreRuns.id, runId));
+}

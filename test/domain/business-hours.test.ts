@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from '../../domain/clocks/business-hours';
+
+const nineToFive = (timeZone: string, holidays: string[] = []): BusinessCalendar => ({
+  timeZone,
+  hours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, startMinute: 9 * 60, endMinute: 17 * 60 })),
+  holidays,
+});
+
+describe('business-hours clocks', () => {
+  it('a hand-off on Friday 16:00 with a 4-business-hour SLA is due Monday 12:00 local', () => {
+    // 2026-11-27 is a Friday; Paris is UTC+1 in November.
+    const due = addBusinessMinutes(new Date('2026-11-27T15:00:00Z'), 240, nineToFive('Europe/Paris'));
+    expect(due.toISOString()).toBe('2026-11-30T11:00:00.000Z'); // Monday 12:00 in Paris
+  });
+
+  it('counts across a daylight-saving change', () => {
+    // New York springs forward on Sunday 2026-03-08: Friday 16:00 EST = 21:00Z, Monday 12:00 EDT = 16:00Z.
+    const cal = nineToFive('America/New_York');
+    const due = addBusinessMinutes(new Date('2026-03-06T21:00:00Z'), 240, cal);
+    expect(due.toISOString()).toBe('2026-03-09T16:00:00.000Z');
+    expect(businessMinutesBetween(new Date('2026-03-06T21:00:00Z'), due, cal)).toBe(240);
+    // and back: 2026-11-01 falls back; Friday 2026-10-30 16:00 EDT = 20:00Z → Monday 12:00 EST = 17:00Z
+    expect(addBusinessMinutes(new Date('2026-10-30T20:00:00Z'), 240, cal).toISOString()).toBe('2026-11-02T17:00:00.000Z');
+  });
+
+  it('skips holidays', () => {
+    // Monday 2026-12-28 is a holiday: Friday 16:00 + 4h → Tuesday 12:00 (UTC zone).
+    const due = addBusinessMinutes(new Date('2026-12-25T16:00:00Z'), 240, nineToFive('UTC', ['2026-12-28']));
+    expect(due.toISOString()).toBe('2026-12-29T12:00:00.000Z');
+  });
+
+  it('starts a clock set outside hours at the next opening', () => {
+    const due = addBusinessMinutes(new Date('2026-11-28T10:00:00Z'), 30, nineToFive('UTC')); // Saturday
+    expect(due.toISOString()).toBe('2026-11-30T09:30:00.000Z');
+    expect(businessMinutesBetween(new Date('2026-11-28T10:00:00Z'), new Date('2026-11-30T09:30:00Z'), nineToFive('UTC'))).toBe(30);
+  });
+
+  it('splits days with a lunch break', () => {
+    const cal: BusinessCalendar = {
+      timeZone: 'UTC',
+      hours: [{ weekday: 1, startMinute: 540, endMinute: 720 }, { weekday: 1, startMinute: 780, endMinute: 1020 }],
+      holidays: [],
+    };
+    expect(addBusinessMinutes(new Date('2026-11-30T11:00:00Z'), 120, cal).toISOString()).toBe('2026-11-30T14:00:00.000Z');
+  });
+});
