@@ -41,3 +41,6 @@ export const ReasonKindEnum = dbEnum('ReasonKind', e.reasonKinds, 'What a reason
 export const RecycleTriggerEnum = dbEnum('RecycleTrigger', e.recycleTriggers, 'What sends a lead back to Marketing.');
 export const BuyingStageEnum = dbEnum('BuyingStage', e.buyingStages, 'The buying stage a nurture workflow serves: AWARENESS, CONSIDERATION, DECISION.');
 export const EnrolmentTriggerEnum = dbEnum('EnrolmentTrigger', e.enrolmentTriggers, 'When leads enter a nurture workflow automatically.');
+export const ClockStatusEnum = dbEnum('ClockStatus', e.clockStatuses, 'RUNNING until met (the lead moved on in time), BREACHED, or CANCELLED (restarted).');
+export const EnrolmentStatusEnum = dbEnum('EnrolmentStatus', e.enrolmentStatuses, 'ACTIVE, COMPLETED (all steps sent) or EXITED (handed off, or moved to another workflow).');
+export const EnrolmentSourceEnum = dbEnum('EnrolmentSource', e.enrolmentSources, 'RULE (automatic) or MANUAL (by a person).');

@@ -1,5 +1,7 @@
 import { and, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { rows } from '../../db/client';
 import { leads } from '../../db/schema/index';
+import { interestSumSql } from '../../domain/scoring/reconcile';
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { BadUserInputError } from '../errors';
@@ -39,6 +41,20 @@ const LeadScoreRef = builder.objectRef<LeadRow>('LeadScore').implement({
     temperature: t.field({ type: TemperatureEnum, resolve: (lead) => lead.temperature }),
     fitGrade: t.field({ type: FitGradeEnum, resolve: (lead) => lead.fitGrade }),
     scoredAt: t.expose('scoredAt', { type: 'DateTime', nullable: true }),
+    interestNow: t.loadable({
+      type: 'Int',
+      description: 'Interest decayed to this moment, from the ledger (interest is the value as of scoredAt).',
+      load: async (ids: string[], ctx) => {
+        const found = await rows<{ lead_id: string; interest: number }>(
+          ctx.db,
+          sql`select s.lead_id, ${interestSumSql(sql`now()`)} as interest from score_ledger s
+            where s.lead_id = any(${`{${ids.join(',')}}`}::uuid[]) group by s.lead_id`,
+        );
+        const byId = new Map(found.map((r) => [r.lead_id, Number(r.interest)]));
+        return ids.map((id) => byId.get(id) ?? 0);
+      },
+      resolve: (lead) => lead.id,
+    }),
   }),
 });
 

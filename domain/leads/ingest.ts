@@ -5,6 +5,8 @@ import { activityTypes } from '../../db/schema/enums';
 import { ValidationError, type FieldProblem } from '../errors';
 import { loadRevisionRules, reconcileScores, type RevisionRules } from '../scoring/reconcile';
 import { parseInput } from '../validation';
+import { handOffQualified, type HandoffRequest } from '../handoff/after-scoring';
+import type { HandoffOutcome } from '../handoff/handoff';
 import { activeAgreements, agreementFor } from './agreement-for-lead';
 import { emailSchema, leadFieldsSchema } from './lead-input';
 
@@ -50,6 +52,7 @@ export interface IngestResult {
   duplicates: number;
   leadsCreated: number;
   newMqls: string[];
+  handoffs: HandoffOutcome[];
 }
 
 interface LeadRef {
@@ -109,6 +112,19 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       newMqls.push(...result.newMqls);
     }
 
+    // Hand-offs: leads that just qualified, and leads with a fresh bottom-of-funnel event.
+    const agreementOf = new Map(locked.map((l) => [l.id, l.agreement_id]));
+    const freshTypes = new Map(fresh.map((f) => [f.clientEventId, f.leadId]));
+    const requests: HandoffRequest[] = [];
+    for (const leadId of newMqls) requests.push({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql' });
+    events.forEach((e) => {
+      const leadId = freshTypes.get(e.clientEventId);
+      const agreementId = leadId ? agreementOf.get(leadId) : null;
+      // A trigger starts the SLA clocks when the request was made, not when it reached us.
+      if (leadId && agreementId) requests.push({ leadId, agreementId, trigger: e.type, at: e.occurredAt });
+    });
+    const handoffs = await handOffQualified(tx, requests.filter((r) => r.agreementId), now);
+
     const freshByEvent = new Map(fresh.map((f) => [f.clientEventId, f.id]));
     const results: EventResult[] = events.map((e, i) => ({
       clientEventId: e.clientEventId,
@@ -132,6 +148,7 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       duplicates: events.length - fresh.length,
       leadsCreated: created.size,
       newMqls,
+      handoffs,
     };
   });
 }

@@ -4,6 +4,7 @@ import { leads, stageTransitions } from '../../db/schema/index';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { loadRevisionRules, reconcileScores } from '../scoring/reconcile';
 import { parseInput } from '../validation';
+import { handOffQualified } from '../handoff/after-scoring';
 import { activeAgreements, agreementFor, type ActiveAgreement } from './agreement-for-lead';
 import { emailDomain, emailSchema, leadFieldsSchema, newLeadSchema, type NewLead } from './lead-input';
 
@@ -39,6 +40,8 @@ export async function rescoreLeads(tx: DbOrTx, leadIds: string[], agreements: Ac
     const result = await reconcileScores(tx, await loadRevisionRules(tx, revisionId), ids, { at, qualify: true });
     mqls.push(...result.newMqls);
   }
+  const agreementOf = new Map(found.map((l) => [l.id, l.agreement_id]));
+  await handOffQualified(tx, mqls.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql' })), at);
   return mqls;
 }
 

@@ -1,12 +1,88 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { lifecycleStages, type LifecycleStage } from '../../db/schema/enums';
-import { leads, outboxEvents, reasonCodes, slaAgreements, stageTransitionRules, stageTransitions } from '../../db/schema/index';
+import { leads, outboxEvents, stageTransitions } from '../../db/schema/index';
 import type { Principal } from '../auth/api-keys';
+import { startClock, stopClocks } from '../clocks/sla-clocks';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { loadPolicy, type RevisionPolicy } from '../handoff/context';
+import { enrolOnRecycle } from '../nurture/nurture';
 import { checkMove } from '../stages/machine';
 import { parseInput } from '../validation';
+
+type LeadRow = typeof leads.$inferSelect;
+
+const EVENT_FOR_STAGE: Partial<Record<LifecycleStage, string>> = {
+  mql: 'lead.mql',
+  sql: 'lead.accepted',
+  recycled: 'lead.recycled',
+  disqualified: 'lead.disqualified',
+};
+
+export interface MoveOptions {
+  to: LifecycleStage;
+  actorType: 'system' | 'user';
+  actorUserId?: string | null;
+  reasonCode?: string | null;
+  reason?: string | null;
+  at: Date;
+  /** The event to emit instead of the stage's default (e.g. lead.rejected). */
+  eventType?: string;
+  /** What sent the lead back, for the recycle rules: manual, max_attempts, rejected… */
+  recycleTrigger?: string;
+  /** Extra lead columns to set with the move (hand-off status…). */
+  set?: Partial<typeof leads.$inferInsert>;
+}
+
+/**
+ * Moves a locked lead, as the agreement's stage machine allows, with everything that follows:
+ * the transition row, the event, the SLA clocks and, for a recycle, the nurture enrolment.
+ */
+export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolicy, move: MoveOptions): Promise<LeadRow> {
+  const codes = new Set(policy.reasonCodes.map((c) => c.code));
+  // Moves made by the agreement's own rules (recycle after max attempts) count as a person's.
+  const problems = checkMove(policy.moves, { from: lead.stage, to: move.to, actor: 'user', reasonCode: move.reasonCode }, codes);
+  if (problems.length) throw new ValidationError(problems);
+  const [updated] = await tx
+    .update(leads)
+    .set({ ...move.set, stage: move.to, stageChangedAt: move.at, version: sql`${leads.version} + 1`, updatedAt: move.at })
+    .where(and(eq(leads.id, lead.id), eq(leads.version, lead.version)))
+    .returning();
+  if (!updated) throw new ConflictError('the lead changed while moving it');
+  await tx.insert(stageTransitions).values({
+    leadId: lead.id,
+    fromStage: lead.stage,
+    toStage: move.to,
+    revisionId: policy.revisionId,
+    actorType: move.actorType,
+    actorUserId: move.actorUserId ?? null,
+    reason: move.reason ?? null,
+    reasonCode: move.reasonCode ?? null,
+    occurredAt: move.at,
+  });
+  await tx.insert(outboxEvents).values({
+    eventType: move.eventType ?? EVENT_FOR_STAGE[move.to] ?? 'lead.stage_changed',
+    leadId: lead.id,
+    payload: { leadId: lead.id, fromStage: lead.stage, toStage: move.to, reasonCode: move.reasonCode ?? null, reason: move.reason ?? null, actorUserId: move.actorUserId ?? null, at: move.at.toISOString() },
+  });
+
+  // Clocks: leaving a stage stops its stuck-lead clock; acceptance ends with SQL; the detours end all.
+  const stopping = ['recycled', 'disqualified', 'customer'].includes(move.to) ? 'all' : move.to === 'sql' ? (['time_in_stage', 'acceptance'] as const) : (['time_in_stage'] as const);
+  await stopClocks(tx, lead.id, stopping, move.at);
+  await startClock(tx, policy, { id: lead.id, ownerId: updated.ownerId }, 'time_in_stage', move.at, move.to);
+  if (move.to === 'recycled') await enrolOnRecycle(tx, policy, lead.id, move.recycleTrigger ?? 'manual', move.reasonCode ?? null, move.at);
+  return updated;
+}
+
+/** Locks a lead and loads the policy of its agreement, refusing leads no active agreement covers. */
+export async function lockLead(tx: DbOrTx, leadId: string): Promise<{ lead: LeadRow; policy: RevisionPolicy }> {
+  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
+  if (!lead) throw new NotFoundError('Lead', leadId);
+  const policy = lead.agreementId ? await loadPolicy(tx, lead.agreementId) : null;
+  if (!policy) throw new ConflictError('the lead is not covered by an active agreement, so no stage machine applies');
+  return { lead, policy };
+}
 
 const moveSchema = z.object({
   leadId: z.string().uuid('not a lead id'),
@@ -19,69 +95,30 @@ const moveSchema = z.object({
   reason: z.string().trim().max(2000).nullable().optional(),
 });
 
-const EVENT_FOR_STAGE: Partial<Record<LifecycleStage, string>> = {
-  mql: 'lead.mql',
-  sql: 'lead.accepted',
-  recycled: 'lead.recycled',
-  disqualified: 'lead.disqualified',
-};
+/** Checks the caller's view of the lead: concurrent, conflicting moves get CONFLICT. */
+export function checkExpectations(lead: LeadRow, expected: { fromStage?: string | null; expectedVersion?: number | null }) {
+  if (expected.fromStage && expected.fromStage !== lead.stage) throw new ConflictError(`the lead is ${lead.stage}, not ${expected.fromStage}: someone moved it first`);
+  if (expected.expectedVersion && expected.expectedVersion !== lead.version) throw new ConflictError(`the lead changed since version ${expected.expectedVersion} (now ${lead.version})`);
+}
 
 /**
- * A person moves a lead to another stage. The agreement's stage machine decides what is allowed;
- * the lead's row lock plus the caller's expected stage or version make concurrent, conflicting
- * moves end with one winner and CONFLICT for the others, with nothing written for them.
+ * A person moves a lead to another stage. The lead's row lock plus the caller's expected stage or
+ * version make concurrent, conflicting moves end with one winner and CONFLICT for the others.
  */
 export async function moveLead(db: Db, actor: Principal, input: unknown) {
   const move = parseInput(moveSchema, input);
   return db.transaction(async (tx) => {
-    const [lead] = await tx.select().from(leads).where(eq(leads.id, move.leadId)).for('update');
-    if (!lead) throw new NotFoundError('Lead', move.leadId);
+    const { lead, policy } = await lockLead(tx, move.leadId);
     if (actor.role === 'sales' && lead.ownerId !== actor.userId) throw new ForbiddenError('sales reps can only move their own leads');
-    if (move.fromStage && move.fromStage !== lead.stage) {
-      throw new ConflictError(`the lead is ${lead.stage}, not ${move.fromStage}: someone moved it first`);
-    }
-    if (move.expectedVersion && move.expectedVersion !== lead.version) {
-      throw new ConflictError(`the lead changed since version ${move.expectedVersion} (now ${lead.version})`);
-    }
-    const [agreement] = lead.agreementId
-      ? await tx.select().from(slaAgreements).where(eq(slaAgreements.id, lead.agreementId))
-      : [];
-    const revisionId = agreement?.status === 'active' ? agreement.activeRevisionId : null;
-    if (!revisionId) throw new ConflictError('the lead is not covered by an active agreement, so no stage machine applies');
-    const [moves, codes] = await Promise.all([
-      tx.select().from(stageTransitionRules).where(eq(stageTransitionRules.revisionId, revisionId)),
-      tx.select().from(reasonCodes).where(eq(reasonCodes.revisionId, revisionId)),
-    ]);
-    const problems = checkMove(
-      moves.map((m) => ({ from: m.fromStage, to: m.toStage, requiresReason: m.requiresReason, automatic: m.automatic })),
-      { from: lead.stage, to: move.toStage, actor: 'user', reasonCode: move.reasonCode },
-      new Set(codes.map((c) => c.code)),
-    );
-    if (problems.length) throw new ValidationError(problems);
-    const now = new Date();
-    const [updated] = await tx
-      .update(leads)
-      .set({ stage: move.toStage, stageChangedAt: now, version: sql`${leads.version} + 1`, updatedAt: now })
-      .where(and(eq(leads.id, lead.id), eq(leads.version, lead.version)))
-      .returning();
-    if (!updated) throw new ConflictError('the lead changed while moving it');
-    await tx.insert(stageTransitions).values({
-      leadId: lead.id,
-      fromStage: lead.stage,
-      toStage: move.toStage,
-      revisionId,
+    checkExpectations(lead, move);
+    return applyMove(tx, lead, policy, {
+      to: move.toStage,
       actorType: 'user',
       actorUserId: actor.userId,
-      reason: move.reason ?? null,
-      reasonCode: move.reasonCode ?? null,
-      occurredAt: now,
+      reasonCode: move.reasonCode,
+      reason: move.reason,
+      at: new Date(),
+      ...(move.toStage === 'recycled' || move.toStage === 'disqualified' ? { set: { handoffStatus: 'none' as const } } : {}),
     });
-    const eventType = EVENT_FOR_STAGE[move.toStage] ?? 'lead.stage_changed';
-    await tx.insert(outboxEvents).values({
-      eventType,
-      leadId: lead.id,
-      payload: { leadId: lead.id, fromStage: lead.stage, toStage: move.toStage, reasonCode: move.reasonCode ?? null, actorUserId: actor.userId, at: now.toISOString() },
-    });
-    return updated;
   });
 }

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
 import { agreementRevisions, rescoreRuns, slaAgreements } from '../../db/schema/index';
 import { ConflictError, NotFoundError } from '../errors';
+import { handOffQualified } from '../handoff/after-scoring';
 import { loadRevisionRules, reconcileScores } from './reconcile';
 
 // Re-scoring every lead of an agreement under a revision: batches of leads in id order, each batch
@@ -54,7 +55,9 @@ export async function continueRescore(db: Db, runId: string, onProgress?: (run: 
       const ids = batch.map((b) => b.id);
       await tx.execute(sql`select 1 from leads where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for update`);
       const rules = await loadRevisionRules(tx, run.revisionId);
-      const result = await reconcileScores(tx, rules, ids, { at: new Date(), qualify: run.requalify });
+      const at = new Date();
+      const result = await reconcileScores(tx, rules, ids, { at, qualify: run.requalify });
+      await handOffQualified(tx, result.newMqls.map((leadId) => ({ leadId, agreementId: run.agreementId, trigger: 'mql' })), at);
       const [updated] = await tx
         .update(rescoreRuns)
         .set({
@@ -76,4 +79,9 @@ export async function continueRescore(db: Db, runId: string, onProgress?: (run: 
 
 export async function failRescore(db: Db, runId: string, error: unknown) {
   await db.update(rescoreRuns).set({ status: 'failed', error: String((error as Error)?.message ?? error), finishedAt: new Date() }).where(eq(rescoreRuns.id, runId));
+}
+
+/** Runs left running by a stopped process, to resume at start-up. */
+export async function runningRescores(db: Db): Promise<RescoreRun[]> {
+  return db.select().from(rescoreRuns).where(eq(rescoreRuns.status, 'running'));
 }

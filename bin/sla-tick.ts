@@ -1,0 +1,26 @@
+// `npm run sla:tick -- [--at 2026-03-09T16:00:00Z]`: one scheduler pass from the command line —
+// breach overdue SLA clocks and emit due nurture steps.
+import { Command } from 'commander';
+import { openDatabase } from '../db/client';
+import { databaseOptionsFromEnv } from '../db/config';
+import { tick } from '../domain/clocks/scheduler';
+
+const program = new Command('sla:tick')
+  .option('--at <iso>', 'evaluate as of this instant (default now)')
+  .action(async (opts: { at?: string }) => {
+    const at = opts.at ? new Date(opts.at) : new Date();
+    if (Number.isNaN(at.getTime())) throw new Error(`--at "${opts.at}" is not a date-time`);
+    const database = openDatabase(databaseOptionsFromEnv());
+    try {
+      await database.migrate();
+      const result = await tick(database.db, at);
+      console.log(`${result.breaches} SLA breaches recorded, ${result.nurtureSteps} nurture steps emitted (as of ${at.toISOString()})`);
+    } finally {
+      await database.close();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`sla:tick: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import type { Db } from '../../db/client';
+import { processDueSteps } from '../nurture/nurture';
+import { evaluateClocks } from './sla-clocks';
+
+export interface TickResult {
+  breaches: number;
+  nurtureSteps: number;
+}
+
+/** One pass: breach overdue SLA clocks, emit due nurture steps. Safe to run from several processes. */
+export async function tick(db: Db, now = new Date()): Promise<TickResult> {
+  const breaches = await evaluateClocks(db, now);
+  const nurtureSteps = await processDueSteps(db, now);
+  return { breaches, nurtureSteps };
+}
+
+/** Runs `tick` every interval inside the server; a slow pass never overlaps the next. */
+export class SlaScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onError: (error: unknown) => void = () => {},
+    private readonly onTick: (result: TickResult) => void = () => {},
+  ) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = tick(this.db)
+        .then(this.onTick, this.onError)
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,82 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import {
+  agreementRevisions,
+  businessHours,
+  cadenceRules,
+  handoffRequiredFields,
+  handoffSettings,
+  holidays,
+  reasonCodes,
+  recycleRules,
+  routingMembers,
+  routingSettings,
+  slaAgreements,
+  slaClockRules,
+  stageTransitionRules,
+} from '../../db/schema/index';
+import type { BusinessCalendar } from '../clocks/business-hours';
+import type { AllowedMove } from '../stages/machine';
+
+/** Everything the hand-off, cadence and clock rules of one revision need, loaded once. */
+export interface RevisionPolicy {
+  agreementId: string;
+  revisionId: string;
+  calendar: BusinessCalendar;
+  handoff: { handoffOnMql: boolean; triggerActivityTypes: string[]; recentActivitiesInPayload: number; requiredFields: { field: string; label: string }[] };
+  routing: { method: string; skipInactive: boolean; respectCapacity: boolean; members: { userId: string; weight: number; capacity: number | null }[] };
+  clocks: { id: string; clock: 'acceptance' | 'response' | 'cadence_interval' | 'time_in_stage'; stage: string | null; businessMinutes: number }[];
+  cadence: { allowedChannels: string[]; maxAttempts: number; minIntervalBusinessMinutes: number; maxSpanDays: number } | null;
+  moves: AllowedMove[];
+  reasonCodes: { kind: string; code: string }[];
+  recycleRules: { trigger: string; reasonCode: string; nurtureWorkflowId: string | null; requalifyAfterDays: number }[];
+}
+
+export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<RevisionPolicy | null> {
+  const [agreement] = await db.select().from(slaAgreements).where(eq(slaAgreements.id, agreementId));
+  if (!agreement || agreement.status !== 'active' || !agreement.activeRevisionId) return null;
+  const revisionId = agreement.activeRevisionId;
+  const by = (table: { revisionId: unknown }) => eq(table.revisionId as typeof handoffSettings.revisionId, revisionId);
+  const [[revision], [handoff], required, [routing], members, hours, days, clocks, [cadence], moves, codes, recycle] = await Promise.all([
+    db.select().from(agreementRevisions).where(eq(agreementRevisions.id, revisionId)),
+    db.select().from(handoffSettings).where(by(handoffSettings)),
+    db.select().from(handoffRequiredFields).where(by(handoffRequiredFields)),
+    db.select().from(routingSettings).where(by(routingSettings)),
+    db.select().from(routingMembers).where(by(routingMembers)),
+    db.select().from(businessHours).where(by(businessHours)),
+    db.select().from(holidays).where(by(holidays)),
+    db.select().from(slaClockRules).where(and(by(slaClockRules), eq(slaClockRules.active, true))),
+    db.select().from(cadenceRules).where(by(cadenceRules)),
+    db.select().from(stageTransitionRules).where(by(stageTransitionRules)),
+    db.select().from(reasonCodes).where(by(reasonCodes)),
+    db.select().from(recycleRules).where(by(recycleRules)),
+  ]);
+  return {
+    agreementId,
+    revisionId,
+    calendar: {
+      timeZone: revision!.timeZone,
+      hours: hours.map((h) => ({ weekday: h.weekday, startMinute: h.startMinute, endMinute: h.endMinute })),
+      holidays: days.map((d) => d.day),
+    },
+    handoff: {
+      handoffOnMql: handoff?.handoffOnMql ?? true,
+      triggerActivityTypes: handoff?.triggerActivityTypes ?? [],
+      recentActivitiesInPayload: handoff?.recentActivitiesInPayload ?? 10,
+      requiredFields: required.map((f) => ({ field: f.field, label: f.label })),
+    },
+    routing: {
+      method: routing?.method ?? 'weighted_round_robin',
+      skipInactive: routing?.skipInactive ?? true,
+      respectCapacity: routing?.respectCapacity ?? true,
+      members: members.map((m) => ({ userId: m.userId, weight: m.weight, capacity: m.capacity })),
+    },
+    clocks: clocks.map((c) => ({ id: c.id, clock: c.clock, stage: c.stage, businessMinutes: c.businessMinutes })),
+    cadence: cadence
+      ? { allowedChannels: cadence.allowedChannels, maxAttempts: cadence.maxAttempts, minIntervalBusinessMinutes: cadence.minIntervalBusinessMinutes, maxSpanDays: cadence.maxSpanDays }
+      : null,
+    moves: moves.map((m) => ({ from: m.fromStage, to: m.toStage, requiresReason: m.requiresReason, automatic: m.automatic })),
+    reasonCodes: codes.map((c) => ({ kind: c.kind, code: c.code })),
+    recycleRules: recycle.map((r) => ({ trigger: r.trigger, reasonCode: r.reasonCode, nurtureWorkflowId: r.nurtureWorkflowId, requalifyAfterDays: r.requalifyAfterDays })),
+  };
+}

@@ -1,0 +1,142 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { rows, type Db } from '../../db/client';
+import { contactChannels, contactOutcomes } from '../../db/schema/enums';
+import { contactAttempts, leads, nurtureWorkflows } from '../../db/schema/index';
+import type { Principal } from '../auth/api-keys';
+import { startClock, stopClocks } from '../clocks/sla-clocks';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors';
+import { applyMove, checkExpectations, lockLead } from '../leads/stage';
+import { enrol } from '../nurture/nurture';
+import { parseInput } from '../validation';
+import { cadenceFlags, nextAttemptDue, PROGRESS_OUTCOMES } from './cadence';
+
+// What Sales does with a hand-off: accept it (→ SQL) or reject it with a reason, log contact
+// attempts as the cadence says, recycle or disqualify with a reason, put a lead into nurture.
+// A rep acts on its own leads only; admins on any.
+
+type Lead = typeof leads.$inferSelect;
+
+function mayAct(actor: Principal, lead: Lead) {
+  if (actor.role === 'admin') return;
+  if (actor.role !== 'sales') throw new ForbiddenError('only sales reps (and admins) work leads');
+  if (lead.ownerId !== actor.userId) throw new ForbiddenError('this lead belongs to another rep');
+}
+
+const leadRef = z.object({ leadId: z.string().uuid('not a lead id'), expectedVersion: z.number().int().positive().nullable().optional() });
+const reasonRef = leadRef.extend({ reasonCode: z.string().trim().min(1, 'a reason code is required'), reason: z.string().trim().max(2000).nullable().optional() });
+
+export async function acceptLead(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(leadRef, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    mayAct(actor, lead);
+    checkExpectations(lead, args);
+    if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to accept (hand-off is ${lead.handoffStatus})`);
+    return applyMove(tx, lead, policy, { to: 'sql', actorType: 'user', actorUserId: actor.userId, at: new Date(), reason: 'accepted by sales', set: { handoffStatus: 'accepted' } });
+  });
+}
+
+export async function rejectLead(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(reasonRef, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    mayAct(actor, lead);
+    checkExpectations(lead, args);
+    if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to reject (hand-off is ${lead.handoffStatus})`);
+    return applyMove(tx, lead, policy, {
+      to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(),
+      eventType: 'lead.rejected', recycleTrigger: 'rejected', set: { handoffStatus: 'rejected' },
+    });
+  });
+}
+
+export async function recycleLead(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(reasonRef, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    mayAct(actor, lead);
+    checkExpectations(lead, args);
+    return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(), recycleTrigger: 'manual', set: { handoffStatus: 'none' } });
+  });
+}
+
+export async function disqualifyLead(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(reasonRef, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    mayAct(actor, lead);
+    checkExpectations(lead, args);
+    return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(), set: { handoffStatus: 'none' } });
+  });
+}
+
+const attemptSchema = z.object({
+  leadId: z.string().uuid('not a lead id'),
+  channel: z.enum(contactChannels),
+  outcome: z.enum(contactOutcomes),
+  occurredAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, 'is in the future').optional(),
+  notes: z.string().max(4000).nullable().optional(),
+});
+
+/**
+ * Logs a contact attempt. The first attempt meets the response clock; each attempt restarts the
+ * cadence-interval clock; cadence breaks are flagged; after the maximum attempts without progress
+ * the lead goes back to Marketing with the agreement's reason and its nurture workflow.
+ */
+export async function logContactAttempt(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(attemptSchema, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    mayAct(actor, lead);
+    if (!['mql', 'sql', 'opportunity'].includes(lead.stage)) throw new ConflictError(`the lead is ${lead.stage}: contact attempts are for leads with Sales`);
+    const at = args.occurredAt ?? new Date();
+    const since = lead.handedOffAt ?? new Date(0);
+    const [history] = await rows<{ n: number; last_at: Date | null; progress: number }>(
+      tx,
+      sql`select count(*)::int as n, max(occurred_at) as last_at,
+          count(*) filter (where outcome in ('connected', 'replied', 'meeting_booked'))::int as progress
+        from contact_attempts where lead_id = ${lead.id}::uuid and occurred_at >= ${since.toISOString()}::timestamptz`,
+    );
+    const number = history!.n + 1;
+    const previousAt = history!.last_at ? new Date(history!.last_at) : null;
+    const flags = policy.cadence ? cadenceFlags(policy.cadence, policy.calendar, { channel: args.channel, at, number }, previousAt, lead.handedOffAt) : [];
+    const [attempt] = await tx
+      .insert(contactAttempts)
+      .values({ leadId: lead.id, userId: actor.userId, channel: args.channel, outcome: args.outcome, occurredAt: at, notes: args.notes ?? null, attemptNumber: number, cadenceFlags: flags })
+      .returning();
+    await stopClocks(tx, lead.id, ['response', 'cadence_interval'], at);
+    const progressed = history!.progress > 0 || PROGRESS_OUTCOMES.has(args.outcome);
+    let recycled = false;
+    if (policy.cadence && number >= policy.cadence.maxAttempts && !progressed && (lead.stage === 'mql' || lead.stage === 'sql')) {
+      const rule = policy.recycleRules.find((r) => r.trigger === 'max_attempts');
+      await applyMove(tx, lead, policy, {
+        to: 'recycled', actorType: 'system', reasonCode: rule?.reasonCode ?? null, reason: `${number} attempts without progress`, at,
+        recycleTrigger: 'max_attempts', set: { handoffStatus: 'none' },
+      });
+      recycled = true;
+    } else {
+      await startClock(tx, policy, { id: lead.id, ownerId: lead.ownerId }, 'cadence_interval', at);
+    }
+    const nextDueAt = !recycled && policy.cadence && !progressed ? nextAttemptDue(policy.cadence, policy.calendar, at, number) : null;
+    return { attempt: attempt!, recycled, nextDueAt };
+  });
+}
+
+const enrolSchema = z.object({ leadId: z.string().uuid('not a lead id'), workflowKey: z.string().trim().min(1, 'name the workflow') });
+
+/** Sales puts one of its leads into a nurture workflow by hand. */
+export async function enrolLead(db: Db, actor: Principal, input: unknown) {
+  const args = parseInput(enrolSchema, input);
+  return db.transaction(async (tx) => {
+    const { lead, policy } = await lockLead(tx, args.leadId);
+    if (actor.role === 'sales' && lead.ownerId !== actor.userId) throw new ForbiddenError('this lead belongs to another rep');
+    const [workflow] = await tx.select().from(nurtureWorkflows).where(sql`${nurtureWorkflows.revisionId} = ${policy.revisionId} and ${nurtureWorkflows.key} = ${args.workflowKey}`);
+    if (!workflow) throw new ValidationError([{ field: 'input.workflowKey', message: `no nurture workflow "${args.workflowKey}" in the agreement` }]);
+    if (!workflow.active) throw new ValidationError([{ field: 'input.workflowKey', message: `the workflow "${args.workflowKey}" is paused` }]);
+    const id = await enrol(tx, { leadId: lead.id, workflowId: workflow.id, source: 'manual', enrolledById: actor.userId, at: new Date() });
+    if (!id) throw new ValidationError([{ field: 'input.workflowKey', message: 'the workflow has no steps' }]);
+    return { enrolmentId: id, lead };
+  });
+}
+

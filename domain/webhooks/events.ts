@@ -1,0 +1,43 @@
+import { outboxEvents } from '../../db/schema/index';
+import type { DbOrTx } from '../../db/client';
+
+/** Every event a subscription can listen to, with what it means for the receiver. */
+export const WEBHOOK_EVENT_CATALOGUE = {
+  'lead.mql': 'A lead met the MQL thresholds (fit and interest) and became marketing qualified.',
+  'lead.handed_off': 'A lead was handed off to Sales and routed to an owner (carries the score breakdown and recent activities).',
+  'lead.accepted': 'Sales accepted a hand-off: the lead is now SQL.',
+  'lead.rejected': 'Sales rejected a hand-off, with a reason code.',
+  'lead.recycled': 'The lead went back to Marketing (by hand or after the cadence ran out), with a reason code.',
+  'lead.disqualified': 'The lead was disqualified, with a reason code.',
+  'lead.stage_changed': 'Any other lifecycle stage change (e.g. SQL → opportunity).',
+  'opportunity.won': 'An opportunity reached a WON pipeline stage: the lead became a customer.',
+  'sla.breached': 'An SLA clock (acceptance, response, cadence interval, time in stage) ran out.',
+  'nurture.step_due': 'A nurture workflow step is due: the automation tool should send its content.',
+} as const;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_CATALOGUE;
+export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENT_CATALOGUE) as WebhookEventType[];
+
+/** A subscription listing this receives every event type (but not test events sent to others). */
+export const ALL_EVENT_TYPES = '*';
+
+/** Sent by `sendTestWebhook` to one subscription only; not subscribable. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return Object.hasOwn(WEBHOOK_EVENT_CATALOGUE, value);
+}
+
+/**
+ * Writes an event to the outbox. Call it with the transaction that makes the change, so the event
+ * exists if and only if the change committed; the dispatcher fans it out and delivers it later.
+ */
+export async function emitEvent(
+  tx: DbOrTx,
+  type: WebhookEventType,
+  leadId: string | null,
+  payload: Record<string, unknown>,
+): Promise<number> {
+  const [row] = await tx.insert(outboxEvents).values({ eventType: type, leadId, payload }).returning({ id: outboxEvents.id });
+  return row!.id;
+}
