@@ -2,7 +2,10 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { DateTime } from 'luxon';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
 import { rows } from '../../db/client';
+import { WebhookDispatcher } from '../../domain/webhooks/dispatcher';
+import { verifySignature } from '../../domain/webhooks/signature';
 import { tick } from '../../domain/clocks/scheduler';
 import { completeRules } from '../helpers/agreement-input';
 import { openTestDatabase } from '../helpers/db';
@@ -17,6 +20,9 @@ let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let server: TestServer;
 let fx: Fixture;
 let leadId: string;
+let receiver: Server;
+let secret: string;
+const received: { type: string; signature: string | undefined; body: string }[] = [];
 
 const ZONE = 'America/New_York';
 // A Friday 16:00 in New York, at least two weeks ago.
@@ -51,8 +57,27 @@ beforeAll(async () => {
   );
   expect(created.createSlaAgreement.__typename).toBe('SlaAgreementPayload');
   await ok(`mutation($id: ID!) { activateAgreementRevision(input: { revisionId: $id }) { __typename } }`, { id: created.createSlaAgreement.revision.id }, fx.keys.admin);
+
+  // A local receiver for sla.breached.
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push({ type: String(req.headers['x-sla-event-type']), signature: req.headers['x-sla-signature'] as string | undefined, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as { port: number };
+  const subscribed = await ok(
+    `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { __typename ... on CreateWebhookSubscriptionPayload { secret } } }`,
+    { input: { url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['sla.breached'] } },
+    fx.keys.admin,
+  );
+  secret = subscribed.createWebhookSubscription.secret;
 });
 afterAll(async () => {
+  await new Promise((resolve) => receiver?.close(resolve));
   await server?.stop();
   await database?.dispose();
 });
@@ -84,6 +109,12 @@ describe('hand-off, clocks, cadence, recycle, nurture, and back', () => {
     expect(lead.slaBreaches).toEqual([{ clock: 'RESPONSE', resolvedAt: null }]);
     const events = await rows<{ event_type: string }>(database.db, sql`select event_type from outbox_events where lead_id = ${decodeGlobalID(leadId).id}::uuid order by id`);
     expect(events.map((e) => e.event_type)).toEqual(['lead.mql', 'lead.handed_off', 'sla.breached']);
+
+    // …and the receiver gets it, signed.
+    await new WebhookDispatcher(database.db, { backoffBaseMs: 10 }).runOnce();
+    expect(received.map((r) => r.type)).toEqual(['sla.breached']);
+    expect(verifySignature(secret, received[0]!.signature, received[0]!.body)).toBe(true);
+    expect(JSON.parse(received[0]!.body)).toMatchObject({ type: 'sla.breached', data: { clock: 'response', leadId: decodeGlobalID(leadId).id } });
   });
 
   it('lets only the owner accept, then recycles after six attempts without progress', async () => {
