@@ -62,6 +62,8 @@ export async function handOffLeads(
       stage = 'mql';
     }
     if (stage !== 'mql') continue;
+    // The stuck-lead clock for MQL runs whether the hand-off is routed or held.
+    await startClock(tx, policy, { id: lead.id, ownerId: null }, 'time_in_stage', at, 'mql');
     const missing = missingFields(lead, policy);
     const ownerId = missing.length ? null : router.next();
     if (!ownerId) {

@@ -4,6 +4,7 @@ import { rows, type Db } from '../../db/client';
 import { ValidationError } from '../errors';
 import { activeAgreements, agreementFor } from './agreement-for-lead';
 import { newLeadSchema, type NewLead } from './lead-input';
+import { enrolByRule } from '../nurture/nurture';
 import { accountIdFor, rescoreLeads } from './leads';
 
 // CSV import of leads: every row is checked on its own; good rows are kept, bad rows are reported
@@ -136,6 +137,7 @@ export async function importLeads(db: Db, csv: string): Promise<ImportResult> {
           await tx.execute(sql`insert into stage_transitions (lead_id, from_stage, to_stage, actor_type, reason, revision_id)
             values (${row!.id}::uuid, null, 'lead', 'system', 'imported', ${agreement?.activeRevisionId ?? null}::uuid)`);
           existing.push({ id: row!.id, email: lead.email, external_id: lead.externalId ?? null });
+          if (agreement) await enrolByRule(tx, agreement.activeRevisionId, [row!.id], 'new_lead', new Date());
           touched.push(row!.id);
           created++;
         }

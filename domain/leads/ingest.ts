@@ -7,6 +7,7 @@ import { loadRevisionRules, reconcileScores, type RevisionRules } from '../scori
 import { parseInput } from '../validation';
 import { handOffQualified, type HandoffRequest } from '../handoff/after-scoring';
 import type { HandoffOutcome } from '../handoff/handoff';
+import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor } from './agreement-for-lead';
 import { emailSchema, leadFieldsSchema } from './lead-input';
 
@@ -232,6 +233,10 @@ async function resolveLeads(tx: DbOrTx, events: z.output<typeof eventSchema>[], 
         where l.id = any(${`{${inserted.map((r) => r.id).join(',')}}`}::uuid[])`);
     }
     for (const r of inserted) created.add(r.id);
+    for (const agreement of agreements) {
+      const mine = inserted.filter((r) => values.length && agreementFor(agreements, { email: r.email, ...(toCreate.get(r.email)?.lead ?? {}) } as Record<string, unknown>)?.id === agreement.id).map((r) => r.id);
+      await enrolByRule(tx, agreement.activeRevisionId, mine, 'new_lead', now);
+    }
     known = await find();
   }
   if (problems.length) throw new ValidationError(problems);

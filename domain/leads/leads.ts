@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { loadRevisionRules, reconcileScores } from '../scoring/reconcile';
 import { parseInput } from '../validation';
 import { handOffQualified } from '../handoff/after-scoring';
+import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor, type ActiveAgreement } from './agreement-for-lead';
 import { emailDomain, emailSchema, leadFieldsSchema, newLeadSchema, type NewLead } from './lead-input';
 
@@ -57,6 +58,7 @@ export async function createLead(db: Db, input: unknown): Promise<LeadRow> {
       .values({ ...columns(lead), email: lead.email, source: lead.source, agreementId: agreement?.id ?? null, accountId: await accountIdFor(tx, lead.email, lead.companyName) })
       .returning();
     await tx.insert(stageTransitions).values({ leadId: row!.id, fromStage: null, toStage: 'lead', actorType: 'system', reason: 'created', revisionId: agreement?.activeRevisionId ?? null, occurredAt: row!.createdAt });
+    if (agreement) await enrolByRule(tx, agreement.activeRevisionId, [row!.id], 'new_lead', row!.createdAt);
     await rescoreLeads(tx, [row!.id], agreements);
     const [fresh] = await tx.select().from(leads).where(eq(leads.id, row!.id));
     return fresh!;

@@ -7,7 +7,7 @@ import type { Principal } from '../auth/api-keys';
 import { startClock, stopClocks } from '../clocks/sla-clocks';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { loadPolicy, type RevisionPolicy } from '../handoff/context';
-import { enrolOnRecycle } from '../nurture/nurture';
+import { enrolByRule, enrolOnRecycle } from '../nurture/nurture';
 import { checkMove } from '../stages/machine';
 import { parseInput } from '../validation';
 
@@ -72,6 +72,7 @@ export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolic
   await stopClocks(tx, lead.id, stopping, move.at);
   await startClock(tx, policy, { id: lead.id, ownerId: updated.ownerId }, 'time_in_stage', move.at, move.to);
   if (move.to === 'recycled') await enrolOnRecycle(tx, policy, lead.id, move.recycleTrigger ?? 'manual', move.reasonCode ?? null, move.at);
+  else await enrolByRule(tx, policy.revisionId, [lead.id], 'stage_entered', move.at, move.to);
   return updated;
 }
 

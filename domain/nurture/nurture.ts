@@ -79,3 +79,28 @@ export async function processDueSteps(db: Db, now = new Date(), limit = 1_000): 
     return due.length;
   });
 }
+
+/**
+ * Automatic enrolment by the agreement's rules for new leads (NEW_LEAD) or leads entering a stage
+ * (STAGE_ENTERED). A lead already in an active workflow stays where it is.
+ */
+export async function enrolByRule(tx: DbOrTx, revisionId: string, leadIds: readonly string[], trigger: 'new_lead' | 'stage_entered', at: Date, stage?: string): Promise<number> {
+  if (leadIds.length === 0) return 0;
+  const [rule] = await rows<{ workflow_id: string }>(
+    tx,
+    sql`select e.workflow_id from nurture_enrolment_rules e join nurture_workflows w on w.id = e.workflow_id
+      where e.revision_id = ${revisionId}::uuid and e.trigger = ${trigger} and w.active
+        and (${stage ?? null}::lifecycle_stage is null or e.stage = ${stage ?? null}::lifecycle_stage)
+      order by w.key limit 1`,
+  );
+  if (!rule) return 0;
+  const busy = new Set(
+    (await rows<{ lead_id: string }>(tx, sql`select lead_id from nurture_enrolments where status = 'active' and lead_id = any(${`{${leadIds.join(',')}}`}::uuid[])`)).map((r) => r.lead_id),
+  );
+  let enrolled = 0;
+  for (const leadId of leadIds) {
+    if (busy.has(leadId)) continue;
+    if (await enrol(tx, { leadId, workflowId: rule.workflow_id, source: 'rule', at })) enrolled++;
+  }
+  return enrolled;
+}
