@@ -1,0 +1,76 @@
+// `npm start`: migrate, seed an empty database with demo data, make sure an admin key exists, serve.
+import { pino } from 'pino';
+import { openDatabase } from '../db/client';
+import { isDatabaseEmpty, seedDemoData } from '../db/seed/index';
+import { loadConfig } from '../api/config';
+import { startServer } from '../api/server';
+import { ensureAdminKey } from '../domain/auth/api-keys';
+import { continueRescore, failRescore, runningRescores } from '../domain/scoring/rescore';
+import { SlaScheduler } from '../domain/clocks/scheduler';
+import { WebhookDispatcher } from '../domain/webhooks/dispatcher';
+
+const config = loadConfig();
+const logger = pino({ level: config.logLevel });
+const database = openDatabase({ ...config.database, dataDir: config.database.dataDir });
+
+async function main() {
+  const where = database.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`;
+  logger.info(`database: ${where}; applying migrations`);
+  await database.migrate();
+
+  if (config.seedOnStart && (await isDatabaseEmpty(database))) {
+    logger.info(`empty database: seeding demo data (${config.seedLeads} leads; npm run seed -- --leads N for more)`);
+    const started = Date.now();
+    const summary = await seedDemoData(database, { leads: config.seedLeads });
+    logger.info({ ...summary, seconds: (Date.now() - started) / 1000 }, 'demo data ready');
+  }
+
+  const created = await ensureAdminKey(database.db, config.adminApiKey);
+  const running = await startServer(database, config, logger);
+  // Re-score runs interrupted by a stop carry on where their last batch ended.
+  for (const run of await runningRescores(database.db)) {
+    logger.info({ runId: run.id, done: run.processedLeads, total: run.totalLeads }, 'resuming re-score run');
+    continueRescore(database.db, run.id).catch((error: unknown) => failRescore(database.db, run.id, error));
+  }
+  // Webhooks: every instance may run a dispatcher; claims use SKIP LOCKED and leases.
+  const { enabled: webhooksEnabled, pollMs, ...webhookOptions } = config.webhooks;
+  const dispatcher = webhooksEnabled ? new WebhookDispatcher(database.db, { ...webhookOptions, logger }) : undefined;
+  dispatcher?.start(pollMs);
+  logger.info(`GraphQL API at ${running.url}${config.playground ? ' (open it in a browser for the playground)' : ''}`);
+  if (created && !config.adminApiKey) {
+    // Printed once, on purpose outside the JSON log so it is easy to copy.
+    console.log(
+      `\n  Admin API key (shown once, store it now):\n\n    ${created.key}\n\n` +
+        `  Send it as the header  Authorization: Bearer ${created.key}\n`,
+    );
+  } else if (created) {
+    logger.info('ADMIN_API_KEY registered for the admin user');
+  }
+
+  // SLA clocks and nurture steps, evaluated in the server (SKIP LOCKED makes several instances safe).
+  const schedulerMs = Number(process.env.SCHEDULER_INTERVAL_MS ?? 30_000);
+  const scheduler = new SlaScheduler(
+    database.db,
+    (error) => logger.error({ err: error }, 'scheduler pass failed'),
+    (result) => (result.breaches || result.nurtureSteps) && logger.info(result, 'scheduler pass'),
+  );
+  if (schedulerMs > 0) scheduler.start(schedulerMs);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight requests, then exiting`);
+    await Promise.all([running.stop(), dispatcher?.stop()]);
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch(async (error: unknown) => {
+  logger.error({ err: error }, 'could not start');
+  await database.close().catch(() => {});
+  process.exit(1);
+});
