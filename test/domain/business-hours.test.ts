@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BusinessClock } from '../../db/seed/business-time';
 import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from '../../domain/clocks/business-hours';
 
 const nineToFive = (timeZone: string, holidays: string[] = []): BusinessCalendar => ({
@@ -43,5 +44,26 @@ describe('business-hours clocks', () => {
       holidays: [],
     };
     expect(addBusinessMinutes(new Date('2026-11-30T11:00:00Z'), 120, cal).toISOString()).toBe('2026-11-30T14:00:00.000Z');
+  });
+});
+
+describe('the demo seed’s fast business clock', () => {
+  it('agrees with the domain clock on 2,000 random cases across DST changes and holidays', () => {
+    const holidays = ['2026-01-01', '2026-05-25', '2026-07-03', '2026-11-26', '2026-12-25'];
+    const cal = { ...nineToFive('America/New_York', holidays), hours: [...nineToFive('UTC').hours, { weekday: 6, startMinute: 600, endMinute: 780 }] };
+    const fast = new BusinessClock({
+      timeZone: cal.timeZone,
+      hours: new Map([1, 2, 3, 4, 5, 6].map((d) => [d, cal.hours.filter((h) => h.weekday === d).map((h) => [h.startMinute, h.endMinute] as const)])),
+      holidays: new Set(holidays),
+    });
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2_000; i++) {
+      const start = new Date(Date.UTC(2026, 0, 1) + Math.floor(random() * 360 * 86_400_000));
+      const minutes = 1 + Math.floor(random() * 3_000);
+      const due = addBusinessMinutes(start, minutes, cal);
+      expect(fast.addBusinessMinutes(start.getTime(), minutes)).toBe(due.getTime());
+      expect(fast.businessMinutesBetween(start.getTime(), due.getTime())).toBeCloseTo(businessMinutesBetween(start, due, cal), 6);
+    }
   });
 });
