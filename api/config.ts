@@ -13,7 +13,20 @@ export interface ServerConfig {
   logLevel: string;
   requestTimeoutMs: number;
   maxBodyBytes: number;
+  /** HMAC secret for report links; unset = a random per-process secret (with a warning). */
+  reportLinkSecret?: string;
+  /** Public origin for links the API hands out (e.g. https://sla.example.com); default: the request's Host. */
+  publicUrl?: string;
   database: ReturnType<typeof databaseOptionsFromEnv>;
+  /** The webhook dispatcher (domain/webhooks/dispatcher.ts) the server runs. */
+  webhooks: {
+    enabled: boolean;
+    pollMs: number;
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+  };
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -38,10 +51,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     playground: flag(env.GRAPHQL_PLAYGROUND, !production),
     adminApiKey: env.ADMIN_API_KEY || undefined,
     seedOnStart: flag(env.SEED_ON_START, true),
-    seedLeads: int('SEED_LEADS', env.SEED_LEADS, 20_000),
+    // Smaller than `npm run seed`'s 20,000 so that a first start serves within ~30 s.
+    seedLeads: int('SEED_LEADS', env.SEED_LEADS, 10_000),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000),
     maxBodyBytes: int('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_000_000),
+    reportLinkSecret: env.REPORT_LINK_SECRET || undefined,
+    publicUrl: env.PUBLIC_URL || undefined,
     database: databaseOptionsFromEnv(env),
+    webhooks: {
+      enabled: flag(env.WEBHOOKS_ENABLED, true),
+      pollMs: int('WEBHOOK_POLL_MS', env.WEBHOOK_POLL_MS, 1_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000),
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', env.WEBHOOK_MAX_ATTEMPTS, 15),
+      backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', env.WEBHOOK_BACKOFF_BASE_MS, 10_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', env.WEBHOOK_BACKOFF_MAX_MS, 3_600_000),
+    },
   };
 }

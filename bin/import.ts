@@ -3,24 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
+import { withDatabase } from './with-database';
 import { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { openDatabase } from '../db/client';
-import { databaseOptionsFromEnv } from '../db/config';
 import { ValidationError } from '../domain/errors';
 import { importLeads } from '../domain/leads/import';
 import { MAX_EVENTS_PER_BATCH, recordActivities } from '../domain/leads/ingest';
 import { recordDailyTraffic } from '../domain/leads/traffic';
 
-async function withDatabase<T>(work: (d: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
-  const database = openDatabase(databaseOptionsFromEnv());
-  try {
-    await database.migrate();
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 function readRecords(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true });

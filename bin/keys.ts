@@ -1,21 +1,11 @@
 // API keys from the command line: create (secret shown once), list, revoke.
+import { withDatabase } from './with-database';
 import { Command, Option } from 'commander';
 import { desc, eq } from 'drizzle-orm';
-import { openDatabase } from '../db/client';
-import { databaseOptionsFromEnv } from '../db/config';
 import { apiKeys, userRoles, users } from '../db/schema/index';
 import { createApiKey, revokeApiKey } from '../domain/auth/api-keys';
 import { DomainError } from '../domain/errors';
 
-async function withDatabase<T>(work: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
-  const database = openDatabase(databaseOptionsFromEnv());
-  try {
-    await database.migrate();
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 const program = new Command('keys').description('Manage API keys (npm run keys -- <command>)');
 

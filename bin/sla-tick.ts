@@ -1,8 +1,7 @@
 // `npm run sla:tick -- [--at 2026-03-09T16:00:00Z]`: one scheduler pass from the command line —
 // breach overdue SLA clocks and emit due nurture steps.
 import { Command } from 'commander';
-import { openDatabase } from '../db/client';
-import { databaseOptionsFromEnv } from '../db/config';
+import { withDatabase } from './with-database';
 import { tick } from '../domain/clocks/scheduler';
 
 const program = new Command('sla:tick')
@@ -10,14 +9,8 @@ const program = new Command('sla:tick')
   .action(async (opts: { at?: string }) => {
     const at = opts.at ? new Date(opts.at) : new Date();
     if (Number.isNaN(at.getTime())) throw new Error(`--at "${opts.at}" is not a date-time`);
-    const database = openDatabase(databaseOptionsFromEnv());
-    try {
-      await database.migrate();
-      const result = await tick(database.db, at);
-      console.log(`${result.breaches} SLA breaches recorded, ${result.nurtureSteps} nurture steps emitted (as of ${at.toISOString()})`);
-    } finally {
-      await database.close();
-    }
+    const result = await withDatabase((database) => tick(database.db, at));
+    console.log(`${result.breaches} SLA breaches recorded, ${result.nurtureSteps} nurture steps emitted (as of ${at.toISOString()})`);
   });
 
 program.parseAsync().catch((error: unknown) => {
