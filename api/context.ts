@@ -1,5 +1,7 @@
 import type { Database, Db } from '../db/client';
 import { authenticate, type Principal } from '../domain/auth/api-keys';
+import type { BackgroundTasks } from './background';
+import type { ReportLinks } from './report-links';
 
 /**
  * Made once per request. Pothos' dataloader plugin keeps its loaders on this object, so every
@@ -10,6 +12,12 @@ export interface Context {
   database: Database;
   /** The caller, or null for anonymous or unknown keys (which can read nothing). */
   viewer: Principal | null;
+  /** Runs work that outlives the request, such as re-score runs (set by the HTTP server). */
+  background?: BackgroundTasks;
+  /** Signs report links (set by the HTTP server). */
+  reportLinks?: ReportLinks;
+  /** Origin of the request (or PUBLIC_URL), for absolute links in responses. */
+  origin?: string;
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {

@@ -16,6 +16,13 @@ import './types/agreement-detail';
 import './types/agreement-inputs';
 import './types/agreement-mutations';
 import './types/api-key';
+import './types/activity';
+import './types/lead-mutations';
+import './types/scoring';
+import './types/sales';
+import './types/report';
+import './types/webhook';
+import './types/webhook-mutations';
 
 /** The one place that imports every type file and builds the schema. No type file imports this. */
 export const schema: GraphQLSchema = builder.toSchema();

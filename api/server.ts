@@ -8,7 +8,9 @@ import type { GraphQLFormattedError } from 'graphql';
 import { pino, type Logger } from 'pino';
 import type { Database } from '../db/client';
 import type { ServerConfig } from './config';
+import { BackgroundTasks } from './background';
 import { createContext, type Context } from './context';
+import { handleReportRequest, REPORT_PATH, ReportLinks } from './report-links';
 import { schema } from './schema';
 
 export interface RunningServer {
@@ -83,6 +85,8 @@ export async function startServer(database: Database, config: ServerConfig, logg
   const log = logger ?? pino({ level: config.logLevel });
   const apollo = createApollo(config, log);
   await apollo.start();
+  const reportLinks = new ReportLinks(config.reportLinkSecret, log);
+  const background = new BackgroundTasks(log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -98,6 +102,7 @@ export async function startServer(database: Database, config: ServerConfig, logg
         return sendJson(res, 503, { status: 'unavailable', database: (error as Error).message });
       }
     }
+    if (url.pathname === REPORT_PATH) return handleReportRequest(req, res, url, database, reportLinks, log);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: the API is at /graphql' });
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
@@ -125,7 +130,12 @@ export async function startServer(database: Database, config: ServerConfig, logg
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method, headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: () => createContext(database, headers.get('authorization')),
+      context: async () => ({
+        ...(await createContext(database, headers.get('authorization'))),
+        reportLinks,
+        background,
+        origin: config.publicUrl ?? `http://${headers.get('host') ?? `${config.host}:${config.port}`}`,
+      }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -179,6 +189,7 @@ export async function startServer(database: Database, config: ServerConfig, logg
         server.closeIdleConnections();
       });
       await apollo.stop();
+      await background.drain();
     },
   };
 }
