@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type DbOrTx } from '../../db/client';
 import type { FunnelRates } from './reverse-funnel';
 
@@ -14,33 +14,36 @@ export interface FunnelCounts {
 }
 
 /**
- * One statement for every step, each counted on its own event time within [from, to + 1 day):
- * visitors from daily traffic, leads by creation, MQLs and SQLs as leads entering the stage
- * (a lead counts once per stage per period), opportunities by creation, won deals and revenue by
- * close. Leads, stages and deals are limited to the agreement's leads when one is given.
+ * The funnel counts of a window as select-list columns: every step counted on its own event time
+ * within [from, until): visitors from daily traffic (UTC days), leads by creation, MQLs and SQLs as
+ * leads entering the stage (a lead counts once per stage per window), opportunities by creation,
+ * won deals and revenue by close. `inScope` limits leads (alias l), e.g. to an agreement. This is
+ * the one definition both the goals API and the goal reports use.
  */
+export function funnelCountColumns(from: SQL, until: SQL, inScope: SQL, prefix = ''): SQL {
+  const p = (name: string) => sql.raw(`"${prefix}${name}"`);
+  return sql`
+    (select coalesce(sum(t.visitors), 0) from daily_traffic t
+      where t.day >= (${from} at time zone 'UTC')::date and t.day < (${until} at time zone 'UTC')::date)::bigint as ${p('visitors')},
+    (select count(*) from leads l where ${inScope} and l.created_at >= ${from} and l.created_at < ${until}) as ${p('leads')},
+    (select count(distinct st.lead_id) from stage_transitions st join leads l on l.id = st.lead_id
+      where ${inScope} and st.to_stage = 'mql' and st.occurred_at >= ${from} and st.occurred_at < ${until}) as ${p('mqls')},
+    (select count(distinct st.lead_id) from stage_transitions st join leads l on l.id = st.lead_id
+      where ${inScope} and st.to_stage = 'sql' and st.occurred_at >= ${from} and st.occurred_at < ${until}) as ${p('sqls')},
+    (select count(*) from opportunities o join leads l on l.id = o.lead_id
+      where ${inScope} and o.created_at >= ${from} and o.created_at < ${until}) as ${p('opportunities')},
+    (select count(*) from opportunities o join leads l on l.id = o.lead_id
+      where ${inScope} and o.status = 'won' and o.closed_at >= ${from} and o.closed_at < ${until}) as ${p('wonDeals')},
+    (select coalesce(sum(o.amount_minor), 0) from opportunities o join leads l on l.id = o.lead_id
+      where ${inScope} and o.status = 'won' and o.closed_at >= ${from} and o.closed_at < ${until})::bigint as ${p('revenueMinor')}`;
+}
+
+/** Funnel counts of the days `from` to `to` (both included, UTC), in one statement. */
 export async function measureFunnel(db: DbOrTx, range: { from: string; to: string; agreementId?: string | null }): Promise<FunnelCounts> {
-  const from = sql`${range.from}::date`;
-  const until = sql`(${range.to}::date + 1)`;
-  const inAgreement = range.agreementId ? sql`l.agreement_id = ${range.agreementId}::uuid` : sql`true`;
-  const [row] = await rows<Record<keyof FunnelCounts, string | number>>(
-    db,
-    sql`
-      select
-        (select coalesce(sum(visitors), 0) from daily_traffic where day >= ${from} and day < ${until}) as "visitors",
-        (select count(*) from leads l where l.created_at >= ${from} and l.created_at < ${until} and ${inAgreement}) as "leads",
-        (select count(distinct t.lead_id) from stage_transitions t join leads l on l.id = t.lead_id
-          where t.to_stage = 'mql' and t.occurred_at >= ${from} and t.occurred_at < ${until} and ${inAgreement}) as "mqls",
-        (select count(distinct t.lead_id) from stage_transitions t join leads l on l.id = t.lead_id
-          where t.to_stage = 'sql' and t.occurred_at >= ${from} and t.occurred_at < ${until} and ${inAgreement}) as "sqls",
-        (select count(*) from opportunities o join leads l on l.id = o.lead_id
-          where o.created_at >= ${from} and o.created_at < ${until} and ${inAgreement}) as "opportunities",
-        (select count(*) from opportunities o join leads l on l.id = o.lead_id
-          where o.status = 'won' and o.closed_at >= ${from} and o.closed_at < ${until} and ${inAgreement}) as "wonDeals",
-        (select coalesce(sum(o.amount_minor), 0) from opportunities o join leads l on l.id = o.lead_id
-          where o.status = 'won' and o.closed_at >= ${from} and o.closed_at < ${until} and ${inAgreement}) as "revenueMinor"
-    `,
-  );
+  const from = sql`(${range.from}::date)::timestamp at time zone 'UTC'`;
+  const until = sql`(${range.to}::date + 1)::timestamp at time zone 'UTC'`;
+  const inScope = range.agreementId ? sql`l.agreement_id = ${range.agreementId}::uuid` : sql`true`;
+  const [row] = await rows<Record<keyof FunnelCounts, string | number>>(db, sql`select ${funnelCountColumns(from, until, inScope)}`);
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as unknown as FunnelCounts;
 }
 

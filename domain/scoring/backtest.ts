@@ -28,8 +28,8 @@ const windowSchema = z
  * have become MQL" when, right after one of its awards, fit ≥ F and decayed interest ≥ I.
  */
 async function figures(db: Db, rules: RevisionRules, agreementId: string, from: string, to: string): Promise<BacktestFigures> {
-  const scope = sql`(select coalesce(array_agg(id), '{}') from leads where agreement_id = ${agreementId}::uuid and created_at >= ${from}::date and created_at < (${to}::date + 1))`;
-  const until = sql`(${to}::date + 1)::timestamptz`;
+  const scope = sql`(select coalesce(array_agg(id), '{}') from leads where agreement_id = ${agreementId}::uuid and created_at >= (${from}::date)::timestamp at time zone 'UTC' and created_at < (${to}::date + 1)::timestamp at time zone 'UTC')`;
+  const until = sql`(${to}::date + 1)::timestamp at time zone 'UTC'`;
   const [r] = await rows<{ leads: number; mqls: number; reached_sql: number; won: number }>(
     db,
     sql`with ids as (select ${scope} as ids),
