@@ -25,10 +25,22 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): unknown[] {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What each position of a cursor holds; a value of the wrong kind never reaches SQL. */
+export type CursorKind = 'timestamp' | 'uuid' | 'int' | 'text';
+
+const valid: Record<CursorKind, (value: unknown) => boolean> = {
+  timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+  text: (v) => typeof v === 'string' && v.length <= 1_000,
+};
+
+export function decodeCursor(cursor: string, kinds: readonly CursorKind[]): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === arity) return values;
+    if (Array.isArray(values) && values.length === kinds.length && values.every((v, i) => valid[kinds[i]!](v))) return values;
   } catch {
     // fall through
   }
@@ -42,7 +54,7 @@ export function decodeCursor(cursor: string, arity: number): unknown[] {
 export async function keysetConnection<T>(
   args: ConnectionArgs,
   keyOf: (row: T) => unknown[],
-  arity: number,
+  kinds: readonly CursorKind[],
   fetch: (page: { before?: unknown[]; after?: unknown[]; limit: number; inverted: boolean }) => Promise<T[]>,
 ) {
   checkPageSize(args);
@@ -55,8 +67,8 @@ export async function keysetConnection<T>(
     },
     ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
       fetch({
-        before: before ? decodeCursor(before, arity) : undefined,
-        after: after ? decodeCursor(after, arity) : undefined,
+        before: before ? decodeCursor(before, kinds) : undefined,
+        after: after ? decodeCursor(after, kinds) : undefined,
         limit,
         inverted,
       }),

@@ -74,7 +74,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: AccountFilter, required: false }) },
     resolve: (_root, args, ctx) =>
-      keysetConnection(args, (a: AccountRow) => [a.name, a.id], 2, ({ before, after, limit, inverted }) => {
+      keysetConnection(args, (a: AccountRow) => [a.name, a.id], ['text', 'uuid'], ({ before, after, limit, inverted }) => {
         const f = args.filter;
         const search = f?.search ? `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
         const conditions: (SQL | undefined)[] = [

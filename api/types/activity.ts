@@ -3,7 +3,10 @@ import { activities } from '../../db/schema/index';
 import { ValidationError } from '../../domain/errors';
 import { recordActivities } from '../../domain/leads/ingest';
 import { recordDailyTraffic } from '../../domain/leads/traffic';
+import DataLoader from 'dataloader';
+import { rows } from '../../db/client';
 import { builder } from '../builder';
+import type { Context } from '../context';
 import { keysetConnection } from '../pagination';
 import { ActivityTypeEnum } from './enums';
 import { canSeeLead } from './lead';
@@ -27,20 +30,66 @@ ActivityRef.implement({
     type: t.field({ type: ActivityTypeEnum, resolve: (a) => a.type }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
-    properties: t.field({ type: 'JSON', resolve: (a) => a.properties }),
+    properties: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Free-form properties (may hold personal data: null for viewers).',
+      authScopes: { personalData: true },
+      unauthorizedResolver: () => null,
+      resolve: (a) => a.properties,
+    }),
     sourceSystem: t.exposeString('sourceSystem', { nullable: true }),
     lead: t.field({ type: LeadRef, resolve: (a) => a.leadId }),
   }),
 });
 
+// Timelines of a page of leads come from one statement: a per-request DataLoader per argument set
+// batches the leads and a window function keeps each lead's first rows.
+const timelineLoaders = new WeakMap<object, Map<string, DataLoader<string, ActivityRow[]>>>();
+
+function timelineLoader(ctx: Context, types: string[] | null | undefined, after: unknown[] | undefined, limit: number) {
+  let byKey = timelineLoaders.get(ctx);
+  if (!byKey) timelineLoaders.set(ctx, (byKey = new Map()));
+  const key = JSON.stringify([types ?? null, after ?? null, limit]);
+  let loader = byKey.get(key);
+  if (!loader) {
+    loader = new DataLoader<string, ActivityRow[]>(async (leadIds) => {
+      const found = await rows<Record<string, unknown>>(
+        ctx.db,
+        sql`select id, client_event_id, lead_id, type, occurred_at, created_at as received_at, properties, source_system from (
+            select a.*, row_number() over (partition by a.lead_id order by a.occurred_at desc, a.id desc) as n
+            from activities a
+            where a.lead_id = any(${`{${leadIds.join(',')}}`}::uuid[])
+              ${types?.length ? sql`and a.type = any(${`{${types.join(',')}}`}::activity_type[])` : sql``}
+              ${after ? sql`and (a.occurred_at, a.id) < (${after[0]}::timestamptz, ${after[1]}::bigint)` : sql``}
+          ) x where n <= ${limit} order by lead_id, occurred_at desc, id desc`,
+      );
+      const list: ActivityRow[] = found.map((r) => ({
+        id: Number(r.id),
+        clientEventId: String(r.client_event_id),
+        leadId: String(r.lead_id),
+        type: r.type as ActivityRow['type'],
+        occurredAt: new Date(r.occurred_at as string),
+        receivedAt: new Date(r.received_at as string),
+        properties: (typeof r.properties === 'string' ? JSON.parse(r.properties) : r.properties) as Record<string, unknown>,
+        sourceSystem: (r.source_system as string | null) ?? null,
+      }));
+      return leadIds.map((id) => list.filter((a) => a.leadId === id));
+    });
+    byKey.set(key, loader);
+  }
+  return loader;
+}
+
 builder.objectFields(LeadRef, (t) => ({
   activities: t.connection({
     type: ActivityRef,
-    description: 'The lead’s activity timeline, newest first.',
+    description: 'The lead’s activity timeline, newest first (one statement for all the leads of a page).',
     args: { types: t.arg({ type: [ActivityTypeEnum], required: false }) },
     resolve: (lead, args, ctx) =>
-      keysetConnection(args, (a: ActivityRow) => [a.occurredAt.toISOString(), a.id], 2, ({ before, after, limit, inverted }) =>
-        ctx.db
+      keysetConnection(args, (a: ActivityRow) => [a.occurredAt.toISOString(), a.id], ['timestamp', 'int'], ({ before, after, limit, inverted }) => {
+        if (!before && !inverted) return timelineLoader(ctx, args.types, after, limit).load(lead.id);
+        return ctx.db
           .select()
           .from(activities)
           .where(
@@ -52,8 +101,8 @@ builder.objectFields(LeadRef, (t) => ({
             ),
           )
           .orderBy(...(inverted ? [activities.occurredAt, activities.id] : [desc(activities.occurredAt), desc(activities.id)]))
-          .limit(limit),
-      ),
+          .limit(limit);
+      }),
   }),
 }));
 

@@ -114,7 +114,7 @@ builder.objectFields(SlaAgreementRef, (t) => ({
     description: 'The change log, newest first: who changed what, when, with before/after. Not for viewers.',
     authScopes: { personalData: true },
     resolve: (agreement, args, ctx) =>
-      keysetConnection(args, (c: typeof agreementChanges.$inferSelect) => [c.id], 1, ({ before, after, limit, inverted }) =>
+      keysetConnection(args, (c: typeof agreementChanges.$inferSelect) => [c.id], ['int'], ({ before, after, limit, inverted }) =>
         ctx.db
           .select()
           .from(agreementChanges)

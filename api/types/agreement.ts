@@ -80,7 +80,7 @@ builder.queryFields((t) => ({
       keysetConnection(
         args,
         (a: AgreementRow) => [a.createdAt.toISOString(), a.id],
-        2,
+        ['timestamp', 'uuid'],
         ({ before, after, limit, inverted }) => {
           const conditions: (SQL | undefined)[] = [
             args.filter?.status ? eq(slaAgreements.status, args.filter.status) : undefined,

@@ -77,7 +77,9 @@ LeadRef.implement({
     source: t.exposeString('source', { description: 'Acquisition source, e.g. paid_search, referral.' }),
     attributes: t.field({
       type: 'JSON',
-      description: 'Custom attributes used by fit rules.',
+      nullable: true,
+      description: 'Custom attributes used by fit rules (null for viewers: they may hold personal data).',
+      ...personal,
       resolve: (lead) => lead.attributes,
     }),
     stage: t.field({ type: LifecycleStageEnum, resolve: (lead) => lead.stage }),
@@ -188,7 +190,7 @@ builder.queryFields((t) => ({
         const connection = await keysetConnection(
           args,
           (lead: LeadRow) => [order.key(lead), lead.id],
-          2,
+          [order.cast === 'int' ? 'int' : 'timestamp', 'uuid'],
           ({ before, after, limit, inverted }) => {
             // Keyset: rows strictly after/before the cursor in the (sort key, id) order.
             const forward = order.desc ? sql`<` : sql`>`;

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { contactAttempts, leads, nurtureEnrolments, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable, users } from '../../db/schema/index';
+import { contactAttempts, leads, nurtureEnrolments, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable } from '../../db/schema/index';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
 import { createOpportunity, updateOpportunity } from '../../domain/handoff/opportunities';
 import { acceptLead, disqualifyLead, enrolLead, logContactAttempt, recycleLead, rejectLead } from '../../domain/handoff/sales';
@@ -33,7 +33,7 @@ export const ContactAttemptRef = builder.objectRef<AttemptRow>('ContactAttempt')
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     attemptNumber: t.exposeInt('attemptNumber', { description: '1 for the first attempt after the hand-off.' }),
     cadenceFlags: t.exposeStringList('cadenceFlags', { description: 'too_soon, channel_not_allowed, after_max_span, beyond_max_attempts.' }),
-    notes: t.exposeString('notes', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true, description: 'Free text: null for viewers.', authScopes: { personalData: true }, unauthorizedResolver: () => null }),
   }),
 });
 
@@ -44,7 +44,7 @@ export const OpportunityRef = builder.objectRef<OpportunityRow>('Opportunity').i
     id: t.exposeID('id'),
     lead: t.field({ type: LeadRef, resolve: (o) => o.leadId }),
     owner: t.field({ type: UserRef, nullable: true, resolve: (o) => o.ownerId }),
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { nullable: true, description: 'Often names the person: null for viewers.', authScopes: { personalData: true }, unauthorizedResolver: () => null }),
     pipelineStageKey: t.exposeString('pipelineStageKey'),
     amountMinor: t.field({ type: 'Float', resolve: (o) => o.amountMinor, description: 'Minor units (cents).' }),
     currency: t.exposeString('currency'),
@@ -162,20 +162,17 @@ builder.queryFields((t) => ({
   workQueue: t.field({
     type: [WorkQueueItemRef],
     description:
-      "Leads with Sales, ordered by what is due first, then hotter first. A rep sees its own; a manager its team's; admins everyone's (or one rep's with ownerId).",
+      "Leads with Sales, ordered by what is due first, then hotter first. A rep sees its own; admins (sales managers hold admin keys) everyone's, or one rep's with ownerId.",
     authScopes: { admin: true, sales: true },
     args: { ownerId: t.arg.globalID({ required: false, for: UserRef }), first: t.arg.int({ required: false, defaultValue: 50 }) },
     resolve: async (_root, args, ctx) => {
       const viewer = ctx.viewer!;
       const limit = Math.min(Math.max(args.first ?? 50, 1), 100);
+      // A rep sees its own queue; admins (and sales managers, who hold admin keys) anyone's.
       let owners: string[] | null = null;
       if (viewer.role === 'sales') {
-        const team = await ctx.db.select({ id: users.id }).from(users).where(eq(users.managerId, viewer.userId));
-        owners = [viewer.userId, ...team.map((u) => u.id)];
-        if (args.ownerId) {
-          if (!owners.includes(args.ownerId.id)) throw new ForbiddenError('you can only see your own and your team’s queue');
-          owners = [args.ownerId.id];
-        }
+        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenError('a rep sees only its own queue');
+        owners = [viewer.userId];
       } else if (args.ownerId) {
         if (!isUuid(args.ownerId.id)) return [];
         owners = [args.ownerId.id];
@@ -200,7 +197,13 @@ builder.queryFields((t) => ({
       ctx.db
         .select()
         .from(slaBreaches)
-        .where(and(args.includeResolved ? undefined : isNull(slaBreaches.resolvedAt), ctx.viewer!.role === 'sales' ? eq(slaBreaches.ownerId, ctx.viewer!.userId) : undefined))
+        .where(
+          and(
+            args.includeResolved ? undefined : isNull(slaBreaches.resolvedAt),
+            // a rep sees the breaches of the leads it owns now
+            ctx.viewer!.role === 'sales' ? sql`${slaBreaches.leadId} in (select id from leads where owner_id = ${ctx.viewer!.userId}::uuid)` : undefined,
+          ),
+        )
         .orderBy(desc(slaBreaches.breachedAt))
         .limit(Math.min(Math.max(args.first ?? 50, 1), 100)),
   }),

@@ -6,8 +6,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string') throw new GraphQLError('DateTime must be an ISO-8601 string');
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw new GraphQLError(`Invalid DateTime "${value}": use ISO-8601, e.g. 2026-01-31T09:00:00Z`);
+  // An offset is required: without one, the server's own time zone would silently apply.
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) {
+    throw new GraphQLError(`Invalid DateTime "${value}": use ISO-8601 with Z or an offset, e.g. 2026-01-31T09:00:00Z`);
   }
   return date;
 }

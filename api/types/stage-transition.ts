@@ -24,7 +24,7 @@ StageTransitionRef.implement({
       description: 'The user who made the move; null when the system did.',
       resolve: (row) => row.actorUserId,
     }),
-    reason: t.exposeString('reason', { nullable: true }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Free text: null for viewers (reasonCode stays).', authScopes: { personalData: true }, unauthorizedResolver: () => null }),
     reasonCode: t.exposeString('reasonCode', { nullable: true, description: 'Agreed reason code, e.g. no_response.' }),
     revision: t.field({ type: AgreementRevisionRef, nullable: true, resolve: (row) => row.revisionId }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),

@@ -49,7 +49,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: UserFilter, required: false }) },
     resolve: (_root, args, ctx) =>
-      keysetConnection(args, (user: UserRow) => [user.name, user.id], 2, async ({ before, after, limit, inverted }) => {
+      keysetConnection(args, (user: UserRow) => [user.name, user.id], ['text', 'uuid'], async ({ before, after, limit, inverted }) => {
         const conditions: (SQL | undefined)[] = [
           args.filter?.team ? eq(users.team, args.filter.team) : undefined,
           args.filter?.role ? eq(users.role, args.filter.role) : undefined,

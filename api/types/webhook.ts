@@ -102,7 +102,7 @@ function deliveryConnection(db: Db, args: Parameters<typeof keysetConnection>[0]
     return id;
   };
   const idIn = (value: { id: string } | null | undefined) => (value && !isUuid(value.id) ? sql`false` : undefined);
-  return keysetConnection(args, (d: DeliveryView) => [d.id], 1, ({ before, after, limit, inverted }) =>
+  return keysetConnection(args, (d: DeliveryView) => [d.id], ['int'], ({ before, after, limit, inverted }) =>
     selectDeliveries(db)
       .where(
         and(
@@ -189,7 +189,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => {
       // Keyset on (created_at to the millisecond, id): cursors carry JavaScript dates, which have no microseconds.
       const createdMs = sql`date_trunc('milliseconds', ${webhookSubscriptions.createdAt})`;
-      return keysetConnection(args, (s: SubscriptionRow) => [s.createdAt.toISOString(), s.id], 2, ({ before, after, limit, inverted }) => {
+      return keysetConnection(args, (s: SubscriptionRow) => [s.createdAt.toISOString(), s.id], ['timestamp', 'uuid'], ({ before, after, limit, inverted }) => {
         for (const cursor of [before, after]) {
           if (cursor && (!isUuid(String(cursor[1])) || Number.isNaN(Date.parse(String(cursor[0]))))) throw new BadUserInputError('Invalid cursor');
         }

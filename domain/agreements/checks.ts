@@ -253,6 +253,7 @@ export function checkComplete(doc: RulesDocument): FieldProblem[] {
   need(doc.scoring.fitGrades.length === 4, 'scoring.fitGrades', 'define fit grades A, B, C and D');
   need(doc.businessHours.length > 0, 'businessHours', 'define business hours (SLA clocks count them)');
   need(doc.cadence != null, 'cadence', 'define the follow-up cadence');
+  need(!doc.cadence || doc.recycleRules.some((r) => r.trigger === 'max_attempts'), 'recycleRules', 'say with which reason a lead goes back after the maximum attempts (a MAX_ATTEMPTS recycle rule)');
   need(doc.clocks.some((c) => c.clock === 'response'), 'clocks', 'define the response-time clock');
   need(doc.clocks.some((c) => c.clock === 'acceptance'), 'clocks', 'define the acceptance clock');
   return p.map((problem) => ({ ...problem, field: `revision.${problem.field}` }));

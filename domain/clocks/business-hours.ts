@@ -19,7 +19,13 @@ function intervalsOn(day: DateTime, calendar: BusinessCalendar, holidays: Set<st
   return calendar.hours
     .filter((h) => h.weekday === day.weekday)
     .sort((a, b) => a.startMinute - b.startMinute)
-    .map((h) => [day.plus({ minutes: h.startMinute }).toMillis(), day.plus({ minutes: h.endMinute }).toMillis()] as [number, number]);
+    .map((h) => [wallClock(day, h.startMinute), wallClock(day, h.endMinute)] as [number, number]);
+}
+
+/** The instant the local clock shows `minutes` after midnight (not elapsed time: DST days differ). */
+function wallClock(day: DateTime, minutes: number): number {
+  if (minutes >= 1440) return day.plus({ days: 1 }).startOf('day').toMillis();
+  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
 }
 
 function startOfLocalDay(at: Date, zone: string): DateTime {

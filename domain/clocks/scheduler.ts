@@ -1,17 +1,21 @@
 import type { Db } from '../../db/client';
+import { retryHeldHandoffs } from '../handoff/after-scoring';
 import { processDueSteps } from '../nurture/nurture';
 import { evaluateClocks } from './sla-clocks';
 
 export interface TickResult {
   breaches: number;
   nurtureSteps: number;
+  /** Held hand-offs that could be routed this time. */
+  released: number;
 }
 
 /** One pass: breach overdue SLA clocks, emit due nurture steps. Safe to run from several processes. */
 export async function tick(db: Db, now = new Date()): Promise<TickResult> {
   const breaches = await evaluateClocks(db, now);
   const nurtureSteps = await processDueSteps(db, now);
-  return { breaches, nurtureSteps };
+  const released = (await db.transaction((tx) => retryHeldHandoffs(tx, now))).filter((o) => o.status === 'routed').length;
+  return { breaches, nurtureSteps, released };
 }
 
 /** Runs `tick` every interval inside the server; a slow pass never overlaps the next. */

@@ -24,7 +24,7 @@ export class Router {
     const stats = await rows<{ id: string; active: boolean; routing_capacity: number; open: number; assigned: number }>(
       tx,
       sql`select u.id, u.active, u.routing_capacity,
-          (select count(*) from leads l where l.owner_id = u.id and l.handoff_status = 'routed')::int as open,
+          (select count(*) from leads l where l.owner_id = u.id and l.stage = 'mql' and l.handoff_status = 'routed')::int as open,
           (select count(*) from leads l where l.owner_id = u.id and l.agreement_id = ${policy.agreementId}::uuid and l.handed_off_at is not null)::int as assigned
         from users u where u.id = any(${`{${ids.join(',')}}`}::uuid[])
         for update of u`,

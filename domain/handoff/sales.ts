@@ -108,10 +108,11 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
     await stopClocks(tx, lead.id, ['response', 'cadence_interval'], at);
     const progressed = history!.progress > 0 || PROGRESS_OUTCOMES.has(args.outcome);
     let recycled = false;
-    if (policy.cadence && number >= policy.cadence.maxAttempts && !progressed && (lead.stage === 'mql' || lead.stage === 'sql')) {
-      const rule = policy.recycleRules.find((r) => r.trigger === 'max_attempts');
+    const rule = policy.recycleRules.find((r) => r.trigger === 'max_attempts');
+    // Without a MAX_ATTEMPTS rule (activation requires one) the attempt is kept and nothing moves.
+    if (rule && policy.cadence && number >= policy.cadence.maxAttempts && !progressed && (lead.stage === 'mql' || lead.stage === 'sql')) {
       await applyMove(tx, lead, policy, {
-        to: 'recycled', actorType: 'system', reasonCode: rule?.reasonCode ?? null, reason: `${number} attempts without progress`, at,
+        to: 'recycled', actorType: 'system', reasonCode: rule.reasonCode, reason: `${number} attempts without progress`, at,
         recycleTrigger: 'max_attempts', set: { handoffStatus: 'none' },
       });
       recycled = true;

@@ -106,10 +106,11 @@ export async function importLeads(db: Db, csv: string): Promise<ImportResult> {
              or external_id = any(${`{${chunk.filter(({ lead }) => lead.externalId).map(({ lead }) => JSON.stringify(lead.externalId)).join(',')}}`}::text[])`,
       );
       for (const { line, lead } of chunk) {
-        const match = existing.find((e) => (lead.externalId && e.external_id === lead.externalId) || e.email === lead.email);
+        const byExternal = lead.externalId ? existing.find((e) => e.external_id === lead.externalId) : undefined;
+        const byEmail = existing.find((e) => e.email === lead.email);
+        const match = byExternal ?? byEmail;
         if (match) {
-          const clash = existing.find((e) => e.email === lead.email && e.id !== match.id);
-          if (clash) {
+          if (byExternal && byEmail && byExternal.id !== byEmail.id) {
             problems.push({ line, field: 'email', message: `${lead.email} belongs to another lead than external id ${lead.externalId}` });
             continue;
           }

@@ -122,7 +122,10 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       const leadId = freshTypes.get(e.clientEventId);
       const agreementId = leadId ? agreementOf.get(leadId) : null;
       // A trigger starts the SLA clocks when the request was made, not when it reached us.
-      if (leadId && agreementId) requests.push({ leadId, agreementId, trigger: e.type, at: e.occurredAt });
+      // (events older than 30 days are history being imported: their hand-off starts now, so an
+      // import does not open SLA clocks that breached long ago)
+      const at = now.getTime() - e.occurredAt.getTime() > 30 * 86_400_000 ? now : e.occurredAt;
+      if (leadId && agreementId) requests.push({ leadId, agreementId, trigger: e.type, at });
     });
     const handoffs = await handOffQualified(tx, requests.filter((r) => r.agreementId), now);
 

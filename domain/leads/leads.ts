@@ -4,7 +4,7 @@ import { leads, stageTransitions } from '../../db/schema/index';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { loadRevisionRules, reconcileScores } from '../scoring/reconcile';
 import { parseInput } from '../validation';
-import { handOffQualified } from '../handoff/after-scoring';
+import { handOffQualified, retryHeldHandoffs } from '../handoff/after-scoring';
 import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor, type ActiveAgreement } from './agreement-for-lead';
 import { emailDomain, emailSchema, leadFieldsSchema, newLeadSchema, type NewLead } from './lead-input';
@@ -43,6 +43,7 @@ export async function rescoreLeads(tx: DbOrTx, leadIds: string[], agreements: Ac
   }
   const agreementOf = new Map(found.map((l) => [l.id, l.agreement_id]));
   await handOffQualified(tx, mqls.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql' })), at);
+  await retryHeldHandoffs(tx, at, leadIds);
   return mqls;
 }
 
@@ -73,6 +74,10 @@ export async function updateLead(db: Db, leadId: string, input: unknown): Promis
     if (patch.email && patch.email !== lead.email.toLowerCase()) {
       const [clash] = await rows<{ id: string }>(tx, sql`select id from leads where lower(email) = ${patch.email} and id <> ${leadId}::uuid`);
       if (clash) throw new ValidationError([{ field: 'input.email', message: 'another lead has this e-mail' }]);
+    }
+    if (patch.externalId && patch.externalId !== lead.externalId) {
+      const [clash] = await rows<{ id: string }>(tx, sql`select id from leads where external_id = ${patch.externalId} and id <> ${leadId}::uuid`);
+      if (clash) throw new ValidationError([{ field: 'input.externalId', message: 'another lead has this external id' }]);
     }
     const values = columns(patch as NewLead);
     const email = patch.email ?? lead.email;

@@ -119,7 +119,12 @@ export async function moveLead(db: Db, actor: Principal, input: unknown) {
       reasonCode: move.reasonCode,
       reason: move.reason,
       at: new Date(),
-      ...(move.toStage === 'recycled' || move.toStage === 'disqualified' ? { set: { handoffStatus: 'none' as const } } : {}),
+      // The hand-off ends with the move: moving on from MQL accepts it; a detour cancels it.
+      ...(move.toStage === 'recycled' || move.toStage === 'disqualified'
+        ? { set: { handoffStatus: 'none' as const } }
+        : lead.handoffStatus === 'routed' && move.toStage !== 'mql'
+          ? { set: { handoffStatus: 'accepted' as const } }
+          : {}),
     });
   });
 }

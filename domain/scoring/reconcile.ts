@@ -229,6 +229,12 @@ export async function reconcileScores(
           select id, stage from leads
           where id = any(${ids}) and stage = any(${from})
             and fit_score >= ${rules.mqlFitThreshold} and interest_score >= ${rules.mqlInterestThreshold}
+            -- a recycled lead qualifies again only after its recycle rule's waiting time
+            and not (stage = 'recycled' and stage_changed_at > ${at} - make_interval(days => coalesce((
+              select max(rr.requalify_after_days) from recycle_rules rr
+              where rr.revision_id = ${rev} and rr.reason_code = (
+                select t.reason_code from stage_transitions t where t.lead_id = leads.id and t.to_stage = 'recycled'
+                order by t.occurred_at desc, t.id desc limit 1)), 0)))
           for update),
         moved as (
           update leads l set stage = 'mql', stage_changed_at = ${at}, version = l.version + 1, updated_at = now()

@@ -25,7 +25,11 @@ export async function startRescore(
     const [revision] = await tx.select().from(agreementRevisions).where(eq(agreementRevisions.id, revisionId));
     if (revision?.status !== 'active') throw new ConflictError('leads are scored under the active revision only');
     const [running] = await tx.select().from(rescoreRuns).where(and(eq(rescoreRuns.agreementId, agreement.id), eq(rescoreRuns.status, 'running')));
-    if (running) throw new ConflictError(`a re-score of this agreement is already running (${running.processedLeads}/${running.totalLeads})`);
+    if (running && running.revisionId === revisionId) throw new ConflictError(`a re-score of this agreement is already running (${running.processedLeads}/${running.totalLeads})`);
+    if (running) {
+      // A newer revision supersedes a run of the old one: the new run re-scores every lead anyway.
+      await tx.update(rescoreRuns).set({ status: 'failed', error: 'superseded by a newer revision', finishedAt: new Date() }).where(eq(rescoreRuns.id, running.id));
+    }
     const [{ total }] = (await rows<{ total: number }>(tx, sql`select count(*)::int as total from leads where agreement_id = ${agreement.id}::uuid`)) as [{ total: number }];
     const [run] = await tx
       .insert(rescoreRuns)
@@ -43,7 +47,17 @@ export async function continueRescore(db: Db, runId: string, onProgress?: (run: 
   for (;;) {
     const step = await db.transaction(async (tx) => {
       const [run] = await tx.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId)).for('update', { skipLocked: true });
-      if (!run || run.status !== 'running') return { run, done: true };
+      if (!run) {
+        // Locked: another worker is on this run, so this one steps aside.
+        const [busy] = await tx.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId));
+        return { run: busy, done: true };
+      }
+      if (run.status !== 'running') return { run, done: true };
+      const [revision] = await tx.select({ status: agreementRevisions.status }).from(agreementRevisions).where(eq(agreementRevisions.id, run.revisionId));
+      if (revision?.status !== 'active') {
+        const [stopped] = await tx.update(rescoreRuns).set({ status: 'failed', error: 'its revision is no longer active', finishedAt: new Date() }).where(eq(rescoreRuns.id, runId)).returning();
+        return { run: stopped, done: true };
+      }
       const batch = await rows<{ id: string }>(
         tx,
         sql`select id from leads where agreement_id = ${run.agreementId}::uuid and id > ${run.lastLeadId ?? '00000000-0000-0000-0000-000000000000'}::uuid order by id limit ${batchSize}`,

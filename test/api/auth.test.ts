@@ -91,6 +91,16 @@ describe('roles', () => {
       expect(node.score.total).toBeGreaterThan(0);
     }
     for (const { node } of result.data!.users.edges) expect(node.email).toBeNull();
+
+    // Free text and custom attributes may hold personal data too.
+    const nested = await server.gql(`{ leads(first: 3) { edges { node { attributes stageTransitions { reason toStage } } } } }`, {}, fx.keys.viewer);
+    expect(nested.errors).toBeUndefined();
+    for (const { node } of nested.data!.leads.edges) {
+      expect(node.attributes).toBeNull();
+      expect(node.stageTransitions.map((t: { reason: string | null }) => t.reason)).toEqual([null, null]);
+    }
+    const admin = await server.gql(`{ leads(first: 1) { edges { node { stageTransitions { reason } } } } }`, {}, fx.keys.admin);
+    expect(admin.data!.leads.edges[0].node.stageTransitions[1].reason).toBe('fit and interest thresholds met');
   });
 
   it('shows personal fields to marketing', async () => {

@@ -50,6 +50,8 @@ beforeAll(async () => {
   fx = await buildFixture(database.db, 2, { agreementStatus: 'archived' });
   server = await startTestServer(database);
   const rules = completeRules([`User:${fx.userIds.salesA}`, `User:${fx.userIds.salesB}`].map((s) => Buffer.from(s).toString('base64')));
+  // The lead is recycled at least four days before the story's end, when it must qualify again.
+  rules.recycleRules[0].requalifyAfterDays = 2;
   const created = await ok(
     `mutation($input: CreateSlaAgreementInput!) { createSlaAgreement(input: $input) { __typename ... on SlaAgreementPayload { revision { id } } ... on ValidationError { problems { field message } } } }`,
     { input: { name: 'Story SLA', rules } },
@@ -103,8 +105,8 @@ describe('hand-off, clocks, cadence, recycle, nurture, and back', () => {
 
   it('records a breach when nobody called within 4 business hours', async () => {
     const due = friday.plus({ days: 3 }).set({ hour: 12 }).toJSDate();
-    expect(await tick(database.db, new Date(due.getTime() - 60_000))).toEqual({ breaches: 0, nurtureSteps: 0 });
-    expect(await tick(database.db, new Date(due.getTime() + 60_000))).toEqual({ breaches: 1, nurtureSteps: 0 });
+    expect(await tick(database.db, new Date(due.getTime() - 60_000))).toEqual({ breaches: 0, nurtureSteps: 0, released: 0 });
+    expect(await tick(database.db, new Date(due.getTime() + 60_000))).toEqual({ breaches: 1, nurtureSteps: 0, released: 0 });
     const { lead } = await ok(LEAD, { id: leadId }, fx.keys.admin);
     expect(lead.slaBreaches).toEqual([{ clock: 'RESPONSE', resolvedAt: null }]);
     const events = await rows<{ event_type: string }>(database.db, sql`select event_type from outbox_events where lead_id = ${decodeGlobalID(leadId).id}::uuid order by id`);

@@ -136,3 +136,16 @@ describe('activity ingestion and scoring', () => {
 });
 
 void encodeGlobalID;
+
+describe('activity timelines', () => {
+  it('come from one statement for a whole page of leads, newest first', async () => {
+    const { captureStatements } = await import('../helpers/db');
+    const { result, statements } = await captureStatements(database, () =>
+      server.gql(`{ leads(first: 50) { edges { node { email activities(first: 2) { edges { node { clientEventId } } pageInfo { hasNextPage } } } } } }`, {}, fx.keys.admin),
+    );
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+    expect(statements.filter((s) => /from activities a/.test(s))).toHaveLength(1);
+    const vera = result.data!.leads.edges.find((e: { node: { email: string } }) => e.node.email === 'vera@acme.test').node;
+    expect(vera.activities).toEqual({ edges: [{ node: { clientEventId: 'e6' } }, { node: { clientEventId: 'e5' } }], pageInfo: { hasNextPage: true } });
+  });
+});

@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureStatements, openTestDatabase } from '../helpers/db';
 import { buildFixture, type Fixture } from '../helpers/fixtures';
@@ -75,6 +76,36 @@ describe('leads(first: 100) with account, owner, transitions and ledger', () => 
     expect(new Set(seen).size).toBe(120);
     // newest first: the fixture's last lead comes first
     expect(seen[0]).toBe(encodeGlobalID('Lead', fx.leadIds[119]!));
+  });
+
+  it('pages correctly through leads created in one transaction (same created_at), both ways', async () => {
+    // One statement: every row gets the same now(), which PostgreSQL keeps to the microsecond
+    // unless the column says otherwise. The cursor must still split them exactly.
+    await database.db.execute(sql`insert into leads (email, source) select 'same' || g || '@batch.test', 'import' from generate_series(1, 30) g`);
+    for (const orderBy of ['CREATED_AT_DESC', 'CREATED_AT_ASC']) {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const result = await server.gql(
+          `query($after: String, $orderBy: LeadOrder) { leads(first: 7, after: $after, orderBy: $orderBy, filter: { source: "import" }) { edges { node { email } } pageInfo { hasNextPage endCursor } } }`,
+          { after, orderBy },
+          fx.keys.admin,
+        );
+        expect(result.errors).toBeUndefined();
+        seen.push(...result.data!.leads.edges.map((e: { node: { email: string } }) => e.node.email));
+        if (!result.data!.leads.pageInfo.hasNextPage) break;
+        after = result.data!.leads.pageInfo.endCursor;
+      }
+      expect(seen).toHaveLength(30);
+      expect(new Set(seen).size).toBe(30);
+    }
+    await database.db.execute(sql`delete from leads where email like '%@batch.test'`);
+  });
+
+  it('answers a forged cursor with BAD_USER_INPUT', async () => {
+    const forged = Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url');
+    const result = await server.gql(`query($after: String) { leads(first: 5, after: $after) { edges { cursor } } }`, { after: forged }, fx.keys.admin);
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a page above 100 with a clear error', async () => {

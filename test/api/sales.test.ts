@@ -107,5 +107,14 @@ describe('sales works its leads', () => {
     await ok(`mutation($events: [ActivityEventInput!]!) { recordActivities(input: { events: $events }) { __typename } }`, { events: [{ clientEventId: 'demo-fay', type: 'DEMO_REQUEST', occurredAt: new Date().toISOString(), email: 'fay@wayne.test' }] }, fx.keys.marketing);
     const found = await ok(`{ leads(first: 1, filter: { stages: [MQL] }, orderBy: CREATED_AT_DESC) { edges { node { email handoffStatus handoffMissingFields owner { name } } } } }`, {}, fx.keys.admin);
     expect(found.leads.edges[0].node).toEqual({ email: 'fay@wayne.test', handoffStatus: 'HELD', handoffMissingFields: ['phone', 'company_name'], owner: null });
+
+    // Once the information is there, the held hand-off goes through.
+    const [fay] = await rows<{ id: string }>(database.db, sql`select id from leads where email = 'fay@wayne.test'`);
+    const updated = await ok(
+      `mutation($input: UpdateLeadInput!) { updateLead(input: $input) { ... on LeadPayload { lead { handoffStatus handoffMissingFields owner { name } } } } }`,
+      { input: { leadId: encodeGlobalID('Lead', fay!.id), phone: '+1 555 0199', companyName: 'Wayne' } },
+      fx.keys.marketing,
+    );
+    expect(updated.updateLead.lead).toEqual({ handoffStatus: 'ROUTED', handoffMissingFields: [], owner: { name: 'Sam Seller' } });
   });
 });

@@ -25,6 +25,13 @@ describe('business-hours clocks', () => {
     expect(addBusinessMinutes(new Date('2026-10-30T20:00:00Z'), 240, cal).toISOString()).toBe('2026-11-02T17:00:00.000Z');
   });
 
+  it('opens at the wall-clock hour on a daylight-saving day that is a business day', () => {
+    // New York springs forward at 02:00 on Sunday 2026-03-08: a Sunday 09:00 opening is 13:00Z, not 14:00Z.
+    const sundays: BusinessCalendar = { timeZone: 'America/New_York', hours: [{ weekday: 7, startMinute: 540, endMinute: 1020 }], holidays: [] };
+    expect(addBusinessMinutes(new Date('2026-03-07T17:00:00Z'), 60, sundays).toISOString()).toBe('2026-03-08T14:00:00.000Z');
+    expect(businessMinutesBetween(new Date('2026-03-08T00:00:00Z'), new Date('2026-03-09T00:00:00Z'), sundays)).toBe(480);
+  });
+
   it('skips holidays', () => {
     // Monday 2026-12-28 is a holiday: Friday 16:00 + 4h → Tuesday 12:00 (UTC zone).
     const due = addBusinessMinutes(new Date('2026-12-25T16:00:00Z'), 240, nineToFive('UTC', ['2026-12-28']));
