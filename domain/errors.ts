@@ -49,3 +49,19 @@ export class ForbiddenError extends DomainError {
     this.name = 'ForbiddenError';
   }
 }
+
+/** PostgreSQL's unique violation (23505), as drizzle wraps it (error.cause) or bare. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (e: unknown) => (e && typeof e === 'object' && 'code' in e ? (e as { code: unknown }).code : undefined);
+  return code(error) === '23505' || code((error as { cause?: unknown })?.cause) === '23505';
+}
+
+/** Runs `work`; a unique violation (a concurrent twin won the race) becomes a ConflictError. */
+export async function conflictOnDuplicate<T>(work: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(message);
+    throw error;
+  }
+}

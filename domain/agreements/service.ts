@@ -2,7 +2,7 @@ import { and, eq, inArray, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { agreementChanges, agreementRevisions, slaAgreements, users } from '../../db/schema/index';
-import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors';
+import { ConflictError, conflictOnDuplicate, NotFoundError, ValidationError, type FieldProblem } from '../errors';
 import { parseInput } from '../validation';
 import { checkComplete, checkDocument } from './checks';
 import { diffDocuments, type RuleChange } from './diff';
@@ -122,7 +122,7 @@ export async function createAgreement(
   if (await nameTaken(db, meta!.name)) docProblems.unshift({ field: 'input.name', message: `an agreement named "${meta!.name}" already exists` });
   if (docProblems.length) throw new ValidationError(docProblems);
 
-  return db.transaction(async (tx) => {
+  return conflictOnDuplicate(() => db.transaction(async (tx) => {
     const [agreement] = await tx
       .insert(slaAgreements)
       .values({ name: meta!.name, description: meta!.description, segment: meta!.segment, status: 'draft', createdById: actor.userId })
@@ -143,7 +143,7 @@ export async function createAgreement(
       after: { name: agreement!.name, description: agreement!.description, segment: agreement!.segment, rules: doc },
     });
     return { agreement: agreement!, revision: revision! };
-  });
+  }), `an agreement named "${meta!.name}" was created at the same time`);
 }
 
 export async function updateAgreement(

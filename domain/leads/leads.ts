@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { rows, type Db, type DbOrTx } from '../../db/client';
 import { leads, stageTransitions } from '../../db/schema/index';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, conflictOnDuplicate, NotFoundError, ValidationError } from '../errors';
 import { loadRevisionRules, reconcileScores } from '../scoring/reconcile';
 import { parseInput } from '../validation';
 import { handOffQualified, retryHeldHandoffs } from '../handoff/after-scoring';
@@ -49,7 +49,7 @@ export async function rescoreLeads(tx: DbOrTx, leadIds: string[], agreements: Ac
 
 export async function createLead(db: Db, input: unknown): Promise<LeadRow> {
   const lead = parseInput(newLeadSchema, input);
-  return db.transaction(async (tx) => {
+  return conflictOnDuplicate(() => db.transaction(async (tx) => {
     const [existing] = await rows<{ id: string }>(tx, sql`select id from leads where lower(email) = ${lead.email} or (${lead.externalId ?? null}::text is not null and external_id = ${lead.externalId ?? null})`);
     if (existing) throw new ConflictError(`a lead with this e-mail or external id already exists (${existing.id})`);
     const agreements = await activeAgreements(tx);
@@ -63,7 +63,7 @@ export async function createLead(db: Db, input: unknown): Promise<LeadRow> {
     await rescoreLeads(tx, [row!.id], agreements);
     const [fresh] = await tx.select().from(leads).where(eq(leads.id, row!.id));
     return fresh!;
-  });
+  }), 'a lead with this e-mail or external id was created at the same time');
 }
 
 export async function updateLead(db: Db, leadId: string, input: unknown): Promise<LeadRow> {
