@@ -245,6 +245,11 @@ export async function reconcileScores(
           select id, from_stage, 'mql', ${rev}, 'system',
             'fit ' || fit_score || ' ≥ ' || ${rules.mqlFitThreshold} || ' and interest ' || interest_score || ' ≥ ' || ${rules.mqlInterestThreshold}, ${at}
           from moved returning lead_id),
+        -- leaving the stage meets its stuck-lead clock
+        clocks as (
+          update sla_clocks set status = 'met', stopped_at = ${at}
+          where lead_id in (select id from moved) and clock = 'time_in_stage' and status = 'running'
+          returning 1),
         events as (
           insert into outbox_events (event_type, lead_id, payload)
           select 'lead.mql', id, jsonb_build_object('leadId', id, 'fromStage', from_stage, 'fit', fit_score, 'interest', interest_score, 'revisionId', ${rev}, 'at', ${at})

@@ -167,6 +167,8 @@ describe('hand-off, clocks, cadence, recycle, nurture, and back', () => {
     expect(lead).toMatchObject({ stage: 'MQL', handoffStatus: 'ROUTED' });
     expect(lead.stageTransitions.at(-1)).toMatchObject({ fromStage: 'RECYCLED', toStage: 'MQL', actorType: 'SYSTEM' });
     expect(lead.nurtureEnrolments[0]).toEqual({ workflowKey: 'reengage', status: 'EXITED', exitReason: 'handed off to sales' });
+    // Only the new hand-off's clocks run: nothing left over from the first round.
+    expect(lead.slaClocks.filter((c: { status: string }) => c.status === 'RUNNING').map((c: { clock: string }) => c.clock).sort()).toEqual(['ACCEPTANCE', 'RESPONSE']);
     const owner = lead.owner.name === 'Sam Seller' ? fx.keys.salesA : fx.keys.salesB;
     const queue = await ok(`{ workQueue { lead { id } dueClock } }`, {}, owner);
     expect(queue.workQueue.map((q: { lead: { id: string } }) => q.lead.id)).toContain(leadId);
