@@ -24,96 +24,61 @@ export async function readDocuments(db: DbOrTx, revisionIds: readonly string[]):
   if (ids.length === 0) return [];
   const revisions = await db.select().from(t.agreementRevisions).where(inArray(t.agreementRevisions.id, ids));
   if (revisions.length === 0) return revisionIds.map(() => undefined);
+  const rows = await loadRuleRows(db, ids);
+  const docs = new Map(
+    revisions.map((revision) => [revision.id, { revisionId: revision.id, agreementId: revision.agreementId, ...assemble(revision, rows) }]),
+  );
+  return revisionIds.map((id) => docs.get(id));
+}
+
+/** Every rules table's rows for the revisions, one statement per table. */
+async function loadRuleRows(db: DbOrTx, ids: string[]) {
   const by = <T extends { revisionId: unknown }>(table: T) => inArray((table as never as typeof t.goals).revisionId, ids);
-  const [goals, stages, transitions, pipeline, rules, settings, bands, grades, handoff, required, routing, members, hours, holidays, clocks, cadence, reasons, recycle, workflows] =
-    await Promise.all([
-      db.select().from(t.goals).where(by(t.goals)).orderBy(asc(t.goals.key)),
-      db.select().from(t.stageDefinitions).where(by(t.stageDefinitions)).orderBy(asc(t.stageDefinitions.position)),
-      db.select().from(t.stageTransitionRules).where(by(t.stageTransitionRules)).orderBy(asc(t.stageTransitionRules.fromStage), asc(t.stageTransitionRules.toStage)),
-      db.select().from(t.pipelineStages).where(by(t.pipelineStages)).orderBy(asc(t.pipelineStages.position)),
-      db.select().from(t.scoringRules).where(by(t.scoringRules)).orderBy(asc(t.scoringRules.position), asc(t.scoringRules.key)),
-      db.select().from(t.scoringSettings).where(by(t.scoringSettings)),
-      db.select().from(t.temperatureBands).where(by(t.temperatureBands)).orderBy(asc(t.temperatureBands.minScore)),
-      db.select().from(t.fitGrades).where(by(t.fitGrades)).orderBy(asc(t.fitGrades.grade)),
-      db.select().from(t.handoffSettings).where(by(t.handoffSettings)),
-      db.select().from(t.handoffRequiredFields).where(by(t.handoffRequiredFields)).orderBy(asc(t.handoffRequiredFields.field)),
-      db.select().from(t.routingSettings).where(by(t.routingSettings)),
-      db.select().from(t.routingMembers).where(by(t.routingMembers)).orderBy(asc(t.routingMembers.userId)),
-      db.select().from(t.businessHours).where(by(t.businessHours)).orderBy(asc(t.businessHours.weekday), asc(t.businessHours.startMinute)),
-      db.select().from(t.holidays).where(by(t.holidays)).orderBy(asc(t.holidays.day)),
-      db.select().from(t.slaClockRules).where(by(t.slaClockRules)).orderBy(asc(t.slaClockRules.clock), asc(t.slaClockRules.stage)),
-      db.select().from(t.cadenceRules).where(by(t.cadenceRules)),
-      db.select().from(t.reasonCodes).where(by(t.reasonCodes)).orderBy(asc(t.reasonCodes.kind), asc(t.reasonCodes.code)),
-      db.select().from(t.recycleRules).where(by(t.recycleRules)).orderBy(asc(t.recycleRules.trigger), asc(t.recycleRules.reasonCode)),
-      db.select().from(t.nurtureWorkflows).where(by(t.nurtureWorkflows)).orderBy(asc(t.nurtureWorkflows.key)),
-    ]);
-  const workflowIds = workflows.map((w) => w.id);
+  const loaded = await promiseAll({
+    goals: db.select().from(t.goals).where(by(t.goals)).orderBy(asc(t.goals.key)),
+    stages: db.select().from(t.stageDefinitions).where(by(t.stageDefinitions)).orderBy(asc(t.stageDefinitions.position)),
+    transitions: db.select().from(t.stageTransitionRules).where(by(t.stageTransitionRules)).orderBy(asc(t.stageTransitionRules.fromStage), asc(t.stageTransitionRules.toStage)),
+    pipeline: db.select().from(t.pipelineStages).where(by(t.pipelineStages)).orderBy(asc(t.pipelineStages.position)),
+    rules: db.select().from(t.scoringRules).where(by(t.scoringRules)).orderBy(asc(t.scoringRules.position), asc(t.scoringRules.key)),
+    settings: db.select().from(t.scoringSettings).where(by(t.scoringSettings)),
+    bands: db.select().from(t.temperatureBands).where(by(t.temperatureBands)).orderBy(asc(t.temperatureBands.minScore)),
+    grades: db.select().from(t.fitGrades).where(by(t.fitGrades)).orderBy(asc(t.fitGrades.grade)),
+    handoff: db.select().from(t.handoffSettings).where(by(t.handoffSettings)),
+    required: db.select().from(t.handoffRequiredFields).where(by(t.handoffRequiredFields)).orderBy(asc(t.handoffRequiredFields.field)),
+    routing: db.select().from(t.routingSettings).where(by(t.routingSettings)),
+    members: db.select().from(t.routingMembers).where(by(t.routingMembers)).orderBy(asc(t.routingMembers.userId)),
+    hours: db.select().from(t.businessHours).where(by(t.businessHours)).orderBy(asc(t.businessHours.weekday), asc(t.businessHours.startMinute)),
+    holidays: db.select().from(t.holidays).where(by(t.holidays)).orderBy(asc(t.holidays.day)),
+    clocks: db.select().from(t.slaClockRules).where(by(t.slaClockRules)).orderBy(asc(t.slaClockRules.clock), asc(t.slaClockRules.stage)),
+    cadence: db.select().from(t.cadenceRules).where(by(t.cadenceRules)),
+    reasons: db.select().from(t.reasonCodes).where(by(t.reasonCodes)).orderBy(asc(t.reasonCodes.kind), asc(t.reasonCodes.code)),
+    recycle: db.select().from(t.recycleRules).where(by(t.recycleRules)).orderBy(asc(t.recycleRules.trigger), asc(t.recycleRules.reasonCode)),
+    workflows: db.select().from(t.nurtureWorkflows).where(by(t.nurtureWorkflows)).orderBy(asc(t.nurtureWorkflows.key)),
+  });
+  const workflowIds = loaded.workflows.map((w) => w.id);
   const [steps, enrolmentRules] = workflowIds.length
     ? await Promise.all([
         db.select().from(t.nurtureSteps).where(inArray(t.nurtureSteps.workflowId, workflowIds)).orderBy(asc(t.nurtureSteps.position)),
         db.select().from(t.nurtureEnrolmentRules).where(inArray(t.nurtureEnrolmentRules.workflowId, workflowIds)).orderBy(asc(t.nurtureEnrolmentRules.trigger)),
       ])
     : [[], []];
-  const workflowKey = new Map(workflows.map((w) => [w.id, w.key]));
-  const docs = new Map(
-    revisions.map((revision) => [revision.id, { revisionId: revision.id, agreementId: revision.agreementId, ...assemble(revision, {
-      goals: goals.filter((r) => r.revisionId === revision.id),
-      stages: stages.filter((r) => r.revisionId === revision.id),
-      transitions: transitions.filter((r) => r.revisionId === revision.id),
-      pipeline: pipeline.filter((r) => r.revisionId === revision.id),
-      rules: rules.filter((r) => r.revisionId === revision.id),
-      settings: settings.filter((r) => r.revisionId === revision.id),
-      bands: bands.filter((r) => r.revisionId === revision.id),
-      grades: grades.filter((r) => r.revisionId === revision.id),
-      handoff: handoff.filter((r) => r.revisionId === revision.id),
-      required: required.filter((r) => r.revisionId === revision.id),
-      routing: routing.filter((r) => r.revisionId === revision.id),
-      members: members.filter((r) => r.revisionId === revision.id),
-      hours: hours.filter((r) => r.revisionId === revision.id),
-      holidays: holidays.filter((r) => r.revisionId === revision.id),
-      clocks: clocks.filter((r) => r.revisionId === revision.id),
-      cadence: cadence.filter((r) => r.revisionId === revision.id),
-      reasons: reasons.filter((r) => r.revisionId === revision.id),
-      recycle: recycle.filter((r) => r.revisionId === revision.id),
-      workflows: workflows.filter((r) => r.revisionId === revision.id),
-      steps,
-      enrolmentRules,
-      workflowKey,
-    }) }]),
-  );
-  return revisionIds.map((id) => docs.get(id));
+  return { ...loaded, steps, enrolmentRules, workflowKey: new Map(loaded.workflows.map((w) => [w.id, w.key])) };
 }
 
-type Rows<T extends { $inferSelect: unknown }> = T['$inferSelect'][];
+/** Promise.all over an object's values, keeping the keys (and their types). */
+async function promiseAll<T extends Record<string, Promise<unknown>>>(promises: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const entries = await Promise.all(Object.entries(promises).map(async ([key, promise]) => [key, await promise] as const));
+  return Object.fromEntries(entries) as { [K in keyof T]: Awaited<T[K]> };
+}
 
-function assemble(
-  revision: typeof t.agreementRevisions.$inferSelect,
-  r: {
-    goals: Rows<typeof t.goals>;
-    stages: Rows<typeof t.stageDefinitions>;
-    transitions: Rows<typeof t.stageTransitionRules>;
-    pipeline: Rows<typeof t.pipelineStages>;
-    rules: Rows<typeof t.scoringRules>;
-    settings: Rows<typeof t.scoringSettings>;
-    bands: Rows<typeof t.temperatureBands>;
-    grades: Rows<typeof t.fitGrades>;
-    handoff: Rows<typeof t.handoffSettings>;
-    required: Rows<typeof t.handoffRequiredFields>;
-    routing: Rows<typeof t.routingSettings>;
-    members: Rows<typeof t.routingMembers>;
-    hours: Rows<typeof t.businessHours>;
-    holidays: Rows<typeof t.holidays>;
-    clocks: Rows<typeof t.slaClockRules>;
-    cadence: Rows<typeof t.cadenceRules>;
-    reasons: Rows<typeof t.reasonCodes>;
-    recycle: Rows<typeof t.recycleRules>;
-    workflows: Rows<typeof t.nurtureWorkflows>;
-    steps: Rows<typeof t.nurtureSteps>;
-    enrolmentRules: Rows<typeof t.nurtureEnrolmentRules>;
-    workflowKey: Map<string, string>;
-  },
-): RulesDocument {
-  const { goals, stages, transitions, pipeline, rules, settings, bands, grades, handoff, required, routing, members, hours, holidays, clocks, cadence, reasons, recycle, workflows, steps, enrolmentRules, workflowKey } = r;
+function assemble(revision: typeof t.agreementRevisions.$inferSelect, all: Awaited<ReturnType<typeof loadRuleRows>>): RulesDocument {
+  const mine = <T extends { revisionId: string }>(list: T[]) => list.filter((row) => row.revisionId === revision.id);
+  const [goals, stages, transitions, pipeline, rules, settings, bands, grades, handoff, required, routing, members, hours, holidays, clocks, cadence, reasons, recycle, workflows] = [
+    mine(all.goals), mine(all.stages), mine(all.transitions), mine(all.pipeline), mine(all.rules), mine(all.settings), mine(all.bands), mine(all.grades),
+    mine(all.handoff), mine(all.required), mine(all.routing), mine(all.members), mine(all.hours), mine(all.holidays), mine(all.clocks), mine(all.cadence),
+    mine(all.reasons), mine(all.recycle), mine(all.workflows),
+  ] as const;
+  const { steps, enrolmentRules, workflowKey } = all;
   const base = emptyDocument(revision.timeZone);
   return {
     ...base,
