@@ -64,6 +64,8 @@ export const builder = new SchemaBuilder<PothosTypes>({
     cursorType: 'String',
     nodeQueryOptions: { authScopes: { authenticated: true } },
     nodesQueryOptions: { authScopes: { authenticated: true } },
+    // A connection's cost already counts its page size (connectionComplexity), so `edges` adds nothing.
+    edgesFieldOptions: { complexity: { field: 0, multiplier: 1 } },
   },
   errors: {
     defaultTypes: [],
@@ -84,13 +86,14 @@ export const builder = new SchemaBuilder<PothosTypes>({
       breadth: limits.maxBreadth,
     },
     complexityError: (kind, result) => {
+      const which = String(kind).toLowerCase();
       const [actual, max] =
-        String(kind) === 'depth'
+        which === 'depth'
           ? [result.depth, result.maxDepth]
-          : String(kind) === 'breadth'
+          : which === 'breadth'
             ? [result.breadth, result.maxBreadth]
             : [result.complexity, result.maxComplexity];
-      return new OperationLimitError(`Query ${String(kind)} ${actual} exceeds the limit of ${max}`);
+      return new OperationLimitError(`Query ${which} ${actual} exceeds the limit of ${max}`);
     },
   },
 });

@@ -11,8 +11,13 @@ export interface ServerConfig {
   seedOnStart: boolean;
   seedLeads: number;
   logLevel: string;
+  /** Longest a GraphQL request may run; past it the client gets REQUEST_TIMEOUT and its transactions roll back. */
   requestTimeoutMs: number;
   maxBodyBytes: number;
+  /** Requests per minute per API key (0 = no limit). */
+  rateLimitPerMinute: number;
+  /** Requests per minute per client address for calls without a valid key (0 = no limit). */
+  anonymousRateLimitPerMinute: number;
   /** HMAC secret for report links; unset = a random per-process secret (with a warning). */
   reportLinkSecret?: string;
   /** Public origin for links the API hands out (e.g. https://sla.example.com); default: the request's Host. */
@@ -56,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000),
     maxBodyBytes: int('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_000_000),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 1_200),
+    anonymousRateLimitPerMinute: int('RATE_LIMIT_ANONYMOUS_PER_MINUTE', env.RATE_LIMIT_ANONYMOUS_PER_MINUTE, 60),
     reportLinkSecret: env.REPORT_LINK_SECRET || undefined,
     publicUrl: env.PUBLIC_URL || undefined,
     database: databaseOptionsFromEnv(env),

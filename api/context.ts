@@ -1,6 +1,7 @@
 import type { Database, Db } from '../db/client';
 import { authenticate, type Principal } from '../domain/auth/api-keys';
 import type { BackgroundTasks } from './background';
+import { RequestTimeoutError } from './errors';
 import type { ReportLinks } from './report-links';
 
 /**
@@ -26,8 +27,30 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-export async function createContext(database: Database, authorization: string | undefined): Promise<Context> {
+export async function authenticateRequest(database: Database, authorization: string | undefined): Promise<Principal | null> {
   const token = bearerToken(authorization);
-  const viewer = token ? await authenticate(database.db, token) : null;
-  return { db: database.db, database, viewer };
+  return token ? authenticate(database.db, token) : null;
+}
+
+/**
+ * The request's view of the database: the same connection pool, but every transaction the request
+ * opens checks the request's deadline before it commits. A request that timed out (its client
+ * already has REQUEST_TIMEOUT) therefore rolls back instead of committing behind the client's back.
+ */
+export function requestScopedDb(db: Db, signal: AbortSignal | undefined): Db {
+  if (!signal) return db;
+  const scoped = Object.create(db) as Db;
+  const transaction = db.transaction.bind(db) as (work: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown>;
+  (scoped as unknown as { transaction: typeof transaction }).transaction = (work, config) =>
+    transaction(async (tx) => {
+      if (signal.aborted) throw new RequestTimeoutError();
+      const result = await work(tx);
+      if (signal.aborted) throw new RequestTimeoutError();
+      return result;
+    }, config);
+  return scoped;
+}
+
+export function createContext(database: Database, viewer: Principal | null, signal?: AbortSignal): Context {
+  return { db: requestScopedDb(database.db, signal), database, viewer };
 }

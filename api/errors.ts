@@ -26,3 +26,55 @@ export class BadUserInputError extends GraphQLError {
     super(message, { extensions: { code: 'BAD_USER_INPUT' } });
   }
 }
+
+/** The request ran past REQUEST_TIMEOUT_MS; whatever it was doing is rolled back. */
+export class RequestTimeoutError extends GraphQLError {
+  constructor(timeoutMs?: number) {
+    super(
+      timeoutMs
+        ? `The request took longer than ${timeoutMs} ms and was stopped; nothing it started was committed`
+        : 'The request ran past its deadline and was rolled back',
+      { extensions: { code: 'REQUEST_TIMEOUT' } },
+    );
+  }
+}
+
+/** Error codes PostgreSQL and postgres.js use when the server is gone, restarting or unreachable. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up / shutting down)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+function errorChain(error: unknown): { code?: unknown; message?: unknown }[] {
+  const chain: { code?: unknown; message?: unknown }[] = [];
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && typeof current === 'object' && depth < 6; depth += 1) {
+    chain.push(current);
+    current = current.cause as typeof current;
+  }
+  return chain;
+}
+
+/** The cause of a failure, as a public error code, when it is one a client can act on. */
+export function classifyDatabaseError(error: unknown): 'STATEMENT_TIMEOUT' | 'DATABASE_UNAVAILABLE' | undefined {
+  for (const link of errorChain(error)) {
+    if (link.code === '57014') return 'STATEMENT_TIMEOUT';
+    if (typeof link.code === 'string' && UNAVAILABLE_CODES.has(link.code)) return 'DATABASE_UNAVAILABLE';
+    if (typeof link.message === 'string' && /database is closed|PGlite is closed/i.test(link.message)) return 'DATABASE_UNAVAILABLE';
+  }
+  return undefined;
+}

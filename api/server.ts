@@ -1,15 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { pino, type Logger } from 'pino';
+import type { GraphQLError, GraphQLFormattedError, ValidationContext } from 'graphql';
+import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import type { ServerConfig } from './config';
 import { BackgroundTasks } from './background';
-import { createContext, type Context } from './context';
+import { authenticateRequest, createContext, type Context } from './context';
+import { classifyDatabaseError, OperationLimitError, RequestTimeoutError } from './errors';
+import { limits } from './limits';
+import { createLogger } from './logger';
 import { handleReportRequest, REPORT_PATH, ReportLinks } from './report-links';
 import { schema } from './schema';
 
@@ -58,35 +64,137 @@ const PUBLIC_CODES = new Set([
   'FORBIDDEN',
   'UNAUTHENTICATED',
   'OPERATION_LIMIT',
+  'REQUEST_TIMEOUT',
+  'STATEMENT_TIMEOUT',
+  'DATABASE_UNAVAILABLE',
+  'RATE_LIMITED',
 ]);
 
+const DATABASE_MESSAGES = {
+  STATEMENT_TIMEOUT: (ms: number | undefined) =>
+    `A database statement ran longer than the statement_timeout${ms ? ` of ${ms} ms` : ''} and was cancelled; nothing was changed`,
+  DATABASE_UNAVAILABLE: () => 'The database is unavailable; nothing was changed, try again shortly',
+};
+
+/** Error codes of the operations in one response, for the request log. */
+const responseCodes = new WeakMap<ServerResponse, { operation?: string; role?: string; keyId?: string; codes: Set<string> }>();
+
+/** Armor rejections become OPERATION_LIMIT errors, like Pothos' depth and complexity limits. */
+const reportLimit = (ctx: ValidationContext | null, error: GraphQLError) =>
+  ctx?.reportError(new OperationLimitError(error.message.replace(/^Syntax Error: /, '')));
+
+function armor(config: ServerConfig) {
+  const limit = { propagateOnRejection: false, onReject: [reportLimit], exposeLimits: true };
+  return new ApolloArmor({
+    maxAliases: { ...limit, n: limits.maxAliases, allowList: [] },
+    maxDirectives: { ...limit, n: limits.maxDirectives },
+    // graphql-js counts tokens while parsing (parseOptions below); armor's parser hook does not
+    // stop Apollo 5's pipeline.
+    maxTokens: { enabled: false },
+    // Depth and cost are the Pothos complexity plugin's job: it knows list sizes and page arguments.
+    maxDepth: { enabled: false },
+    costLimit: { enabled: false },
+    // "Did you mean …?" hints map the schema for strangers; production keeps them to itself.
+    blockFieldSuggestion: { enabled: config.production },
+  }).protect();
+}
+
 export function createApollo(config: ServerConfig, logger: Logger) {
+  const protection = armor(config);
   return new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: limits.maxTokens },
     includeStacktraceInErrorResponses: !config.production,
+    validationRules: protection.validationRules,
     plugins: [
+      ...protection.plugins,
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-      const code = formatted.extensions?.code as string | undefined;
+      let code = formatted.extensions?.code as string | undefined;
+      if (code === 'GRAPHQL_PARSE_FAILED' && /Document contains more th(?:an|at) \d+ tokens/.test(formatted.message)) {
+        return { message: `Document has more than the limit of ${limits.maxTokens} tokens`, extensions: { code: 'OPERATION_LIMIT' } };
+      }
+      if (code === 'GRAPHQL_VALIDATION_FAILED' && /(Aliases|Directives) limit of \d+ exceeded/.test(formatted.message)) {
+        return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'OPERATION_LIMIT' } };
+      }
       if (code && PUBLIC_CODES.has(code)) return formatted;
-      logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error in a GraphQL operation');
+      const cause = unwrapResolverError(error);
+      const database = classifyDatabaseError(cause);
+      if (database) {
+        code = database;
+        logger.warn({ err: cause, path: formatted.path, code }, 'database error in a GraphQL operation');
+        return {
+          message: DATABASE_MESSAGES[database](config.database.statementTimeoutMs),
+          path: formatted.path,
+          extensions: { code },
+        };
+      }
+      logger.error({ err: cause, path: formatted.path }, 'internal error in a GraphQL operation');
       if (!config.production) return formatted;
       return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     },
   });
 }
 
+function graphqlErrorBody(message: string, code: string, extra: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { code, ...extra } }] };
+}
+
+/** Per-key (and, without a valid key, per-address) request budgets, refilled every minute. */
+class RateLimits {
+  private readonly keyed?: RateLimiterMemory;
+  private readonly anonymous?: RateLimiterMemory;
+
+  constructor(private readonly config: ServerConfig) {
+    if (config.rateLimitPerMinute > 0) this.keyed = new RateLimiterMemory({ points: config.rateLimitPerMinute, duration: 60 });
+    if (config.anonymousRateLimitPerMinute > 0) {
+      this.anonymous = new RateLimiterMemory({ points: config.anonymousRateLimitPerMinute, duration: 60 });
+    }
+  }
+
+  /** Undefined when allowed; otherwise the refusal to send. */
+  async check(keyId: string | undefined, address: string) {
+    const limiter = keyId ? this.keyed : this.anonymous;
+    if (!limiter) return undefined;
+    const limit = keyId ? this.config.rateLimitPerMinute : this.config.anonymousRateLimitPerMinute;
+    try {
+      await limiter.consume(keyId ? `key:${keyId}` : `ip:${address}`);
+      return undefined;
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      const who = keyId ? 'this API key' : 'requests without a valid API key from this address';
+      return {
+        retryAfter,
+        limit,
+        body: graphqlErrorBody(`Rate limit exceeded: ${limit} requests per minute for ${who}; retry in ${retryAfter} s`, 'RATE_LIMITED', {
+          retryAfterSeconds: retryAfter,
+          limitPerMinute: limit,
+        }),
+      };
+    }
+  }
+}
+
+/** Operation name for the log: only a plain GraphQL name, never free text from the body. */
+function operationName(body: unknown): string | undefined {
+  const name = (body as { operationName?: unknown } | undefined)?.operationName;
+  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name) ? name : undefined;
+}
+
 export async function startServer(database: Database, config: ServerConfig, logger?: Logger): Promise<RunningServer> {
-  const log = logger ?? pino({ level: config.logLevel });
+  const log = logger ?? createLogger(config.logLevel);
   const apollo = createApollo(config, log);
   await apollo.start();
   const reportLinks = new ReportLinks(config.reportLinkSecret, log);
   const background = new BackgroundTasks(log);
+  const rateLimits = new RateLimits(config);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -127,36 +235,93 @@ export async function startServer(database: Database, config: ServerConfig, logg
         body = text;
       }
     }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method, headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => ({
-        ...(await createContext(database, headers.get('authorization'))),
-        reportLinks,
-        background,
-        origin: config.publicUrl ?? `http://${headers.get('host') ?? `${config.host}:${config.port}`}`,
-      }),
+
+    // The deadline covers the whole request: past it the client is answered REQUEST_TIMEOUT and the
+    // request's transactions roll back at their commit (api/context.ts); statement_timeout bounds
+    // each SQL statement on PostgreSQL.
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => {
+        deadline.abort();
+        resolve('timeout');
+      }, config.requestTimeoutMs);
     });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
+    const info = responseCodes.get(res);
+    const answerTimeout = (late: Promise<unknown>) => {
+      info?.codes.add('REQUEST_TIMEOUT');
+      late.catch((error: unknown) => log.warn({ err: error }, 'timed-out request failed afterwards'));
+      sendJson(res, 503, graphqlErrorBody(new RequestTimeoutError(config.requestTimeoutMs).message, 'REQUEST_TIMEOUT'));
+    };
+
+    try {
+      // Authenticate before Apollo so that the rate limit is per key (and per address without one).
+      const authentication = authenticateRequest(database, headers.get('authorization'));
+      const viewer = await Promise.race([authentication, timedOut]);
+      if (viewer === 'timeout') return answerTimeout(authentication);
+      if (info) Object.assign(info, { operation: operationName(body), role: viewer?.role, keyId: viewer?.keyId });
+      const refusal = await rateLimits.check(viewer?.keyId, req.socket.remoteAddress ?? 'unknown');
+      if (refusal) {
+        info?.codes.add('RATE_LIMITED');
+        res.setHeader('retry-after', String(refusal.retryAfter));
+        res.setHeader('x-ratelimit-limit', String(refusal.limit));
+        return sendJson(res, 429, refusal.body);
+      }
+
+      const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method, headers, search: url.search, body };
+      const execution = apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => ({
+          ...createContext(database, viewer, deadline.signal),
+          reportLinks,
+          background,
+          origin: config.publicUrl ?? `http://${headers.get('host') ?? `${config.host}:${config.port}`}`,
+        }),
+      });
+      const response = await Promise.race([execution, timedOut]);
+      if (response === 'timeout') return answerTimeout(execution);
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        if (info && response.body.string.includes('"errors"')) {
+          for (const match of response.body.string.matchAll(/"code":"([A-Z_]+)"/g)) info.codes.add(match[1]!);
+        }
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } catch (error) {
+      if (classifyDatabaseError(error) !== 'DATABASE_UNAVAILABLE') throw error;
+      log.warn({ err: error }, 'database unavailable');
+      info?.codes.add('DATABASE_UNAVAILABLE');
+      res.setHeader('retry-after', '5');
+      return sendJson(res, 503, graphqlErrorBody(DATABASE_MESSAGES.DATABASE_UNAVAILABLE(), 'DATABASE_UNAVAILABLE'));
+    } finally {
+      clearTimeout(timer);
     }
   };
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const info: { operation?: string; role?: string; keyId?: string; codes: Set<string> } = { codes: new Set() };
+    responseCodes.set(res, info);
     res.on('finish', () => {
-      // Request log without secrets or personal data: no headers, no bodies.
+      // The request log: no headers, no bodies, no variables; the key's id, never the key itself.
       log.info(
         {
+          reqId: requestId,
           method: req.method,
           path: (req.url ?? '').split('?')[0],
           status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          operation: info.operation,
+          role: info.role,
+          keyId: info.keyId,
+          errorCodes: info.codes.size ? [...info.codes] : undefined,
         },
         'request',
       );

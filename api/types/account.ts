@@ -4,6 +4,7 @@ import { builder } from '../builder';
 import { loadAccountRollups, type AccountRow } from '../loaders';
 import { keysetConnection } from '../pagination';
 import { AccountRef, UserRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 interface AccountRollup {
   accountId: string;
@@ -69,6 +70,7 @@ const AccountFilter = builder.inputType('AccountFilter', {
 
 builder.queryFields((t) => ({
   accounts: t.connection({
+    complexity: connectionComplexity,
     type: AccountRef,
     description: 'Accounts ordered by name.',
     authScopes: { authenticated: true },

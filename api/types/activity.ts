@@ -11,6 +11,7 @@ import { keysetConnection } from '../pagination';
 import { ActivityTypeEnum } from './enums';
 import { canSeeLead } from './lead';
 import { LeadRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 type ActivityRow = typeof activities.$inferSelect;
 
@@ -83,6 +84,7 @@ function timelineLoader(ctx: Context, types: string[] | null | undefined, after:
 
 builder.objectFields(LeadRef, (t) => ({
   activities: t.connection({
+    complexity: connectionComplexity,
     type: ActivityRef,
     description: 'The lead’s activity timeline, newest first (one statement for all the leads of a page).',
     args: { types: t.arg({ type: [ActivityTypeEnum], required: false }) },

@@ -24,6 +24,7 @@ import {
   StageDefinitionRef,
 } from './agreement-rules';
 import { AgreementRevisionRef, SlaAgreementRef, UserRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 // The rules of revisions (one batched read for all revisions on a page), revision diffs and the
 // agreement's change log.
@@ -110,6 +111,7 @@ const AgreementChangeRef = builder.objectRef<typeof agreementChanges.$inferSelec
 
 builder.objectFields(SlaAgreementRef, (t) => ({
   changes: t.connection({
+    complexity: connectionComplexity,
     type: AgreementChangeRef,
     description: 'The change log, newest first: who changed what, when, with before/after. Not for viewers.',
     authScopes: { personalData: true },

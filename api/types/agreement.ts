@@ -5,6 +5,7 @@ import { groupByKey, isUuid, loadRevisionsByAgreement, type AgreementRow } from 
 import { keysetConnection } from '../pagination';
 import { AgreementStatusEnum, RevisionStatusEnum } from './enums';
 import { AgreementRevisionRef, SlaAgreementRef, UserRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 SlaAgreementRef.implement({
   description:
@@ -72,6 +73,7 @@ const SlaAgreementFilter = builder.inputType('SlaAgreementFilter', {
 
 builder.queryFields((t) => ({
   slaAgreements: t.connection({
+    complexity: connectionComplexity,
     type: SlaAgreementRef,
     description: 'SLA agreements, newest first.',
     authScopes: { authenticated: true },

@@ -22,6 +22,7 @@ import {
   StageTransitionRef,
   UserRef,
 } from './refs';
+import { connectionComplexity } from '../limits';
 
 const personal = { authScopes: { personalData: true }, unauthorizedResolver: () => null } as const;
 
@@ -177,6 +178,7 @@ function leadConditions(ctx: Context, filter: typeof LeadFilter.$inferInput | nu
 builder.queryFields((t) => ({
   leads: t.connection(
     {
+      complexity: connectionComplexity,
       type: LeadRef,
       description: 'Leads, filtered and ordered. Sales reps see only their own leads.',
       authScopes: { authenticated: true },

@@ -5,6 +5,7 @@ import type { UserRow } from '../loaders';
 import { keysetConnection } from '../pagination';
 import { TeamEnum, UserRoleEnum } from './enums';
 import { UserRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 UserRef.implement({
   description: 'A person using the platform: a marketer, a sales rep or manager, an admin or a BI viewer.',
@@ -44,6 +45,7 @@ const UserFilter = builder.inputType('UserFilter', {
 
 builder.queryFields((t) => ({
   users: t.connection({
+    complexity: connectionComplexity,
     type: UserRef,
     description: 'Users ordered by name.',
     authScopes: { authenticated: true },

@@ -7,6 +7,7 @@ import { BadUserInputError } from '../errors';
 import { groupByKey, isUuid, uuids } from '../loaders';
 import { keysetConnection } from '../pagination';
 import { LeadRef, UserRef } from './refs';
+import { connectionComplexity } from '../limits';
 
 // Webhook subscriptions and their deliveries: admins only, on every type and field. The signing
 // secret is never readable here; only createWebhookSubscription's payload carries it, once.
@@ -129,6 +130,7 @@ WebhookSubscriptionRef.implement({
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the subscription was created.' }),
     createdBy: t.field({ type: UserRef, nullable: true, description: 'The admin who created it.', resolve: (s) => s.createdById }),
     deliveries: t.connection({
+      complexity: connectionComplexity,
       type: WebhookDeliveryRef,
       description: 'Deliveries to this subscription, newest first.',
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: 'Only deliveries in this state.' }) },
@@ -183,6 +185,7 @@ builder.queryFields((t) => ({
     resolve: () => WEBHOOK_EVENT_TYPES.map((name) => ({ name, description: WEBHOOK_EVENT_CATALOGUE[name] })),
   }),
   webhookSubscriptions: t.connection({
+    complexity: connectionComplexity,
     ...admin,
     type: WebhookSubscriptionRef,
     description: 'Admins only: webhook subscriptions, newest first.',
@@ -209,6 +212,7 @@ builder.queryFields((t) => ({
     },
   }),
   webhookDeliveries: t.connection({
+    complexity: connectionComplexity,
     ...admin,
     type: WebhookDeliveryRef,
     description: 'Admins only: deliveries with their attempt log, newest first.',

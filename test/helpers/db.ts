@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../../db/client';
  * A migrated database for one test file: PGlite in memory by default, or, when TEST_DATABASE_URL
  * is set, a freshly created PostgreSQL database on that server, dropped by `dispose`.
  */
-export async function openTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
+export async function openTestDatabase(): Promise<Database & { dispose(): Promise<void>; url?: string }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const database = openDatabase({ dataDir: 'memory' });
@@ -21,6 +21,7 @@ export async function openTestDatabase(): Promise<Database & { dispose(): Promis
   const database = openDatabase({ url: url.toString(), maxConnections: 10 });
   await database.migrate();
   return Object.assign(database, {
+    url: url.toString(),
     async dispose() {
       await database.close();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { loadConfig } from '../../api/config';
 import { startServer, type RunningServer } from '../../api/server';
@@ -14,9 +15,19 @@ export interface TestServer extends RunningServer {
 }
 
 /** The real HTTP server on a random local port, over the given database. */
-export async function startTestServer(database: Database, env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
-  const running = await startServer(database, config);
+export async function startTestServer(database: Database, env: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
+  // Rate limits are off unless a test asks for them (test/api/limits.test.ts does): test files
+  // send thousands of requests with one key from one address.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    ...env,
+  });
+  const running = await startServer(database, config, logger);
   const base = running.url.replace(/\/graphql$/, '');
   return Object.assign(running, {
     base,

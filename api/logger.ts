@@ -1,0 +1,13 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/** Fields that must never reach a log line, wherever they sit in a logged object. */
+const REDACTED = ['authorization', 'key', 'apiKey', 'secret', 'email', 'phone', 'variables'];
+
+/**
+ * The server's structured JSON logger. Request logs never include headers, bodies or variables;
+ * the redaction below is a second line of defence for anything logged with an error object.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const paths = REDACTED.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+  return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
+}
