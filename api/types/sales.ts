@@ -4,6 +4,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { createOpportunity, updateOpportunity } from '../../domain/handoff/opportunities';
 import { acceptLead, disqualifyLead, enrolLead, logContactAttempt, recycleLead, rejectLead } from '../../domain/handoff/sales';
 import { builder } from '../builder';
+import { ForbiddenGraphQLError } from '../errors';
 import { isUuid, type LeadRow } from '../loaders';
 import { ClockStatusEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
 import { canSeeLead } from './lead';
@@ -171,7 +172,8 @@ builder.queryFields((t) => ({
       // A rep sees its own queue; admins (and sales managers, who hold admin keys) anyone's.
       let owners: string[] | null = null;
       if (viewer.role === 'sales') {
-        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenError('a rep sees only its own queue');
+        // A top-level FORBIDDEN like every other refusal (a domain ForbiddenError here surfaced as an internal error).
+        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenGraphQLError('a rep sees only its own queue');
         owners = [viewer.userId];
       } else if (args.ownerId) {
         if (!isUuid(args.ownerId.id)) return [];
