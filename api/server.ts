@@ -207,7 +207,9 @@ export async function startServer(database: Database, config: ServerConfig, logg
         ]);
         return sendJson(res, 200, { status: 'ready', database: 'ok' });
       } catch (error) {
-        return sendJson(res, 503, { status: 'unavailable', database: (error as Error).message });
+        // The cause goes to the log; anonymous callers learn only that the database is not answering.
+        log.warn({ err: error }, 'readiness check failed');
+        return sendJson(res, 503, { status: 'unavailable', database: 'not answering' });
       }
     }
     if (url.pathname === REPORT_PATH) return handleReportRequest(req, res, url, database, reportLinks, log);

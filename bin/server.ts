@@ -1,5 +1,6 @@
 // `npm start`: migrate, seed an empty database with demo data, make sure an admin key exists, serve.
-import { pino } from 'pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createLogger } from '../api/logger';
 import { openDatabase } from '../db/client';
 import { isDatabaseEmpty, seedDemoData } from '../db/seed/index';
 import { loadConfig } from '../api/config';
@@ -10,7 +11,7 @@ import { SlaScheduler } from '../domain/clocks/scheduler';
 import { WebhookDispatcher } from '../domain/webhooks/dispatcher';
 
 const config = loadConfig();
-const logger = pino({ level: config.logLevel });
+const logger = createLogger(config.logLevel);
 const database = openDatabase({ ...config.database, dataDir: config.database.dataDir });
 
 async function main() {
@@ -27,10 +28,24 @@ async function main() {
 
   const created = await ensureAdminKey(database.db, config.adminApiKey);
   const running = await startServer(database, config, logger);
+  let stopping = false;
+  // Once stopping, every response (the in-flight ones included) closes its connection: idle
+  // keep-alive connections would otherwise hold server.close() open until their timeout.
+  const open = new Set<ServerResponse>();
+  running.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) res.setHeader('connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
   // Re-score runs interrupted by a stop carry on where their last batch ended.
+  const resumed: Promise<unknown>[] = [];
   for (const run of await runningRescores(database.db)) {
     logger.info({ runId: run.id, done: run.processedLeads, total: run.totalLeads }, 'resuming re-score run');
-    continueRescore(database.db, run.id).catch((error: unknown) => failRescore(database.db, run.id, error));
+    resumed.push(
+      continueRescore(database.db, run.id)
+        .catch((error: unknown) => failRescore(database.db, run.id, error))
+        .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'resumed re-score run failed')),
+    );
   }
   // Webhooks: every instance may run a dispatcher; claims use SKIP LOCKED and leases.
   const { enabled: webhooksEnabled, pollMs, ...webhookOptions } = config.webhooks;
@@ -56,12 +71,12 @@ async function main() {
   );
   if (schedulerMs > 0) scheduler.start(schedulerMs);
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests, then exiting`);
-    await Promise.all([running.stop(), dispatcher?.stop()]);
+    for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    await Promise.all([running.stop(), dispatcher?.stop(), scheduler.stop(), ...resumed]);
     await database.close();
     process.exit(0);
   };
