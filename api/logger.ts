@@ -1,7 +1,16 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Fields that must never reach a log line, wherever they sit in a logged object. */
-const REDACTED = ['authorization', 'key', 'apiKey', 'secret', 'email', 'phone', 'variables'];
+const REDACTED = ['authorization', 'key', 'apiKey', 'secret', 'email', 'phone', 'variables', 'params'];
+
+/** Drizzle puts a failed statement's parameters (e-mails, names…) in its message: keep the SQL only. */
+function serializeError(error: unknown) {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const strip = (text: unknown) => (typeof text === 'string' ? text.replace(/\nparams: [^\n]*/, '') : text);
+  serialized.message = strip(serialized.message);
+  serialized.stack = strip(serialized.stack);
+  return serialized;
+}
 
 /**
  * The server's structured JSON logger. Request logs never include headers, bodies or variables;
@@ -9,5 +18,5 @@ const REDACTED = ['authorization', 'key', 'apiKey', 'secret', 'email', 'phone', 
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const paths = REDACTED.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
-  return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
+  return pino({ level, redact: { paths, censor: '[redacted]' }, serializers: { err: serializeError } }, destination);
 }

@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder';
+import { answerInputErrorsAsBadUserInput } from './input-errors';
 import './types/scalars';
 import './types/enums';
 import './types/errors';
@@ -25,7 +26,7 @@ import './types/webhook';
 import './types/webhook-mutations';
 
 /** The one place that imports every type file and builds the schema. No type file imports this. */
-export const schema: GraphQLSchema = builder.toSchema();
+export const schema: GraphQLSchema = answerInputErrorsAsBadUserInput(builder.toSchema());
 
 export function printedSchema(): string {
   return printSchema(lexicographicSortSchema(schema)) + '\n';

@@ -124,6 +124,11 @@ export function createApollo(config: ServerConfig, logger: Logger) {
         return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'OPERATION_LIMIT' } };
       }
       if (code && PUBLIC_CODES.has(code)) return formatted;
+      // graphql-js stops coercing variables after 50 errors and adds this error without a variable
+      // node, so Apollo does not classify it: it is the caller's input all the same.
+      if (formatted.message.startsWith('Too many errors processing variables')) {
+        return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+      }
       const cause = unwrapResolverError(error);
       const database = classifyDatabaseError(cause);
       if (database) {

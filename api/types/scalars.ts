@@ -10,6 +10,11 @@ function parseDateTime(value: unknown): Date {
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) {
     throw new GraphQLError(`Invalid DateTime "${value}": use ISO-8601 with Z or an offset, e.g. 2026-01-31T09:00:00Z`);
   }
+  // In UTC it must stay within years 0001–9999 (0001-01-01T00:00+01:00 is year 0 in UTC, which
+  // PostgreSQL refuses; beyond 9999 the ISO form it is sent in has six digits).
+  if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) {
+    throw new GraphQLError(`Invalid DateTime "${value}": must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z`);
+  }
   return date;
 }
 
@@ -25,8 +30,9 @@ builder.scalarType('DateTime', {
 
 function parseDate(value: unknown): string {
   const parsed = typeof value === 'string' ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
-  // Round-trip: JavaScript rolls 2026-02-30 over to March; a calendar day must exist.
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(parsed) || !new Date(parsed).toISOString().startsWith(value)) {
+  // Round-trip: JavaScript rolls 2026-02-30 over to March; a calendar day must exist. Year 0000
+  // exists for JavaScript but not for PostgreSQL (1 BC is followed by AD 1).
+  if (typeof value !== 'string' || !ISO_DATE.test(value) || value.startsWith('0000') || Number.isNaN(parsed) || !new Date(parsed).toISOString().startsWith(value)) {
     throw new GraphQLError(`Invalid Date "${String(value)}": use YYYY-MM-DD`);
   }
   return value;
