@@ -54,11 +54,15 @@ export async function handOffLeads(
     if (stage === 'lead' || stage === 'recycled') {
       // A trigger hands off at once: the lead becomes MQL first, if the stage machine allows it.
       if (!policy.moves.some((m) => m.from === stage && m.to === 'mql')) continue;
-      await tx.execute(sql`update leads set stage = 'mql', stage_changed_at = ${at.toISOString()}::timestamptz, version = version + 1 where id = ${lead.id}::uuid`);
+      // The move is never dated before the lead entered its current stage: a trigger that happened
+      // before the lead was created or recycled (sent late, or racing that move) would otherwise put
+      // the transition before the previous one. The hand-off clocks still count from the request.
+      const movedAt = new Date(Math.max(at.getTime(), new Date(lead.stage_changed_at as string).getTime()));
+      await tx.execute(sql`update leads set stage = 'mql', stage_changed_at = ${movedAt.toISOString()}::timestamptz, version = version + 1 where id = ${lead.id}::uuid`);
       await tx.execute(sql`insert into stage_transitions (lead_id, from_stage, to_stage, revision_id, actor_type, reason, occurred_at)
-        values (${lead.id}::uuid, ${stage}, 'mql', ${policy.revisionId}::uuid, 'system', ${`hand-off trigger: ${trigger}`}, ${at.toISOString()}::timestamptz)`);
+        values (${lead.id}::uuid, ${stage}, 'mql', ${policy.revisionId}::uuid, 'system', ${`hand-off trigger: ${trigger}`}, ${movedAt.toISOString()}::timestamptz)`);
       await tx.execute(sql`insert into outbox_events (event_type, lead_id, payload) values ('lead.mql', ${lead.id}::uuid,
-        ${JSON.stringify({ leadId: lead.id, fromStage: stage, trigger, at: at.toISOString() })}::jsonb)`);
+        ${JSON.stringify({ leadId: lead.id, fromStage: stage, trigger, at: movedAt.toISOString() })}::jsonb)`);
       stage = 'mql';
     }
     if (stage !== 'mql') continue;

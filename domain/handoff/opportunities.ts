@@ -56,6 +56,10 @@ export async function updateOpportunity(db: Db, actor: Principal, input: unknown
     mayAct(actor, opportunity.ownerId);
     if (opportunity.status !== 'open') throw new ConflictError(`the opportunity is already ${opportunity.status}`);
     const { lead, policy } = await lockLead(tx, opportunity.leadId);
+    // …and the lead must still be the rep's: once it went back to Marketing and was routed to another
+    // rep, the first rep may no longer see it (nor its opportunities), so it may not change them:
+    // the change was written, then answered FORBIDDEN when the payload was read.
+    mayAct(actor, lead.ownerId);
     let status: 'open' | 'won' | 'lost' = 'open';
     if (args.pipelineStageKey) {
       const [stage] = await tx.select().from(pipelineStages).where(and(eq(pipelineStages.revisionId, policy.revisionId), eq(pipelineStages.key, args.pipelineStageKey)));

@@ -21,13 +21,18 @@ export class Router {
   static async load(tx: DbOrTx, policy: RevisionPolicy): Promise<Router> {
     if (policy.routing.method !== 'weighted_round_robin' || policy.routing.members.length === 0) return new Router([]);
     const ids = policy.routing.members.map((m) => m.userId);
+    // Routers queue on the pool's user rows: locked in id order (no deadlock between routers), FOR
+    // NO KEY UPDATE so that the FOR KEY SHARE locks foreign keys to users take (a rep's attempt,
+    // clock or transition, a second update of an owned lead) neither wait for a router nor make it
+    // wait, which deadlocked. The counts come after the lock, in a statement of their own, so they
+    // include what the router before us committed (a locking read's subqueries would not).
+    await tx.execute(sql`select id from users where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for no key update`);
     const stats = await rows<{ id: string; active: boolean; routing_capacity: number; open: number; assigned: number }>(
       tx,
       sql`select u.id, u.active, u.routing_capacity,
           (select count(*) from leads l where l.owner_id = u.id and l.stage = 'mql' and l.handoff_status = 'routed')::int as open,
           (select count(*) from leads l where l.owner_id = u.id and l.agreement_id = ${policy.agreementId}::uuid and l.handed_off_at is not null)::int as assigned
-        from users u where u.id = any(${`{${ids.join(',')}}`}::uuid[])
-        for update of u`,
+        from users u where u.id = any(${`{${ids.join(',')}}`}::uuid[])`,
     );
     const byId = new Map(stats.map((s) => [s.id, s]));
     const candidates = policy.routing.members.flatMap((m) => {

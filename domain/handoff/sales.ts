@@ -96,7 +96,11 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
       tx,
       sql`select count(*)::int as n, max(occurred_at) as last_at,
           count(*) filter (where outcome in ('connected', 'replied', 'meeting_booked'))::int as progress
-        from contact_attempts where lead_id = ${lead.id}::uuid and occurred_at >= ${since.toISOString()}::timestamptz`,
+        from contact_attempts where lead_id = ${lead.id}::uuid and occurred_at >= ${since.toISOString()}::timestamptz
+          -- a hand-off dated at its trigger event can predate the recycle that ended the previous
+          -- one (an event sent late, or racing that recycle): the attempts of that round do not count in this one
+          and occurred_at > coalesce((select max(t.occurred_at) from stage_transitions t
+            where t.lead_id = ${lead.id}::uuid and t.to_stage = 'recycled'), '-infinity'::timestamptz)`,
     );
     const number = history!.n + 1;
     const previousAt = history!.last_at ? new Date(history!.last_at) : null;
