@@ -76,22 +76,30 @@ const live = (leadIds: SQL, dimension: 'fit' | 'interest') => sql`
   where s.lead_id = any(${leadIds}) and s.dimension = ${dimension} and s.reason in ('fit_rule', 'interest_rule')
     and not exists (select 1 from score_ledger r where r.reverses_id = s.id)`;
 
-/** The fit points every rule awards each lead now. */
-export function fitAwards(rules: RevisionRules, leadIds: SQL): SQL {
+/**
+ * The fit points every rule awards each lead now. `leadRows` names a relation of the leads'
+ * rows already read once (a CTE); without it every rule reads the leads itself.
+ */
+export function fitAwards(rules: RevisionRules, leadIds: SQL, leadRows?: SQL): SQL {
   if (rules.fit.length === 0) return sql`select null::uuid as lead_id, null::uuid as rule_id, 0 as points where false`;
+  const from = leadRows ? sql`${leadRows} l where true` : sql`leads l where l.id = any(${leadIds})`;
   return sql.join(
-    rules.fit.map((rule) => sql`select l.id as lead_id, ${rule.id}::uuid as rule_id, ${rule.points}::int as points from leads l where l.id = any(${leadIds}) and ${fitPredicate(rule)}`),
+    rules.fit.map((rule) => sql`select l.id as lead_id, ${rule.id}::uuid as rule_id, ${rule.points}::int as points from ${from} and ${fitPredicate(rule)}`),
     sql` union all `,
   );
 }
 
-/** The activities each interest rule awards, with the repeat policy applied in order of time. */
-export function interestAwards(rules: RevisionRules, leadIds: SQL): SQL {
+/**
+ * The activities each interest rule awards, with the repeat policy applied in order of time.
+ * `activityRows` names a relation of the leads' activities already read once (a CTE).
+ */
+export function interestAwards(rules: RevisionRules, leadIds: SQL, activityRows?: SQL): SQL {
   if (rules.interest.length === 0)
     return sql`select null::uuid as lead_id, null::uuid as rule_id, null::bigint as activity_id, 0 as points, null::int as decay_half_life_days, null::timestamptz as occurred_at where false`;
   return sql.join(
     rules.interest.map((rule) => {
-      const matched = sql`select a.lead_id, a.id as activity_id, a.occurred_at from activities a where a.lead_id = any(${leadIds}) and ${activityPredicate(rule)}`;
+      const from = activityRows ? sql`${activityRows} a where true` : sql`activities a where a.lead_id = any(${leadIds})`;
+      const matched = sql`select a.lead_id, a.id as activity_id, a.occurred_at from ${from} and ${activityPredicate(rule)}`;
       let awarded: SQL;
       if (rule.repeatPolicy === 'every_time') awarded = matched;
       else if (rule.repeatPolicy === 'once') {
@@ -162,8 +170,9 @@ export async function reconcileScores(
   if (dimensions.includes('fit')) {
     const [r] = await rows<{ added: number; reversed: number }>(
       tx,
-      sql`with awards as (${fitAwards(rules, ids)}),
-        live as (${live(ids, 'fit')}),
+      sql`with batch as materialized (select * from leads where id = any(${ids})),
+        awards as (${fitAwards(rules, ids, sql`batch`)}),
+        live as materialized (${live(ids, 'fit')}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, 'fit', 'fit_rule', w.points, ${at}
@@ -183,8 +192,9 @@ export async function reconcileScores(
   if (dimensions.includes('interest')) {
     const [r] = await rows<{ added: number; reversed: number }>(
       tx,
-      sql`with awards as (${interestAwards(rules, ids)}),
-        live as (${live(ids, 'interest')}),
+      sql`with acts as materialized (select * from activities where lead_id = any(${ids})),
+        awards as materialized (${interestAwards(rules, ids, sql`acts`)}),
+        live as materialized (${live(ids, 'interest')}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, w.activity_id, 'interest', 'interest_rule', w.points, w.decay_half_life_days, w.occurred_at
@@ -213,10 +223,12 @@ export async function reconcileScores(
       fit_score = x.fit, interest_score = x.interest, scored_at = ${at}, revision_id = ${rev},
       temperature = ${bandCase(rules, total)}, fit_grade = ${gradeCase(rules, fit)}, updated_at = now()
     from (
-      select i.id as lead_id,
-        coalesce((select sum(s.points) from score_ledger s where s.lead_id = i.id and s.dimension = 'fit'), 0)::int as fit,
-        coalesce((select ${interestSumSql(at)} from score_ledger s where s.lead_id = i.id), 0)::int as interest
+      select i.id as lead_id, coalesce(t.fit, 0) as fit, coalesce(t.interest, 0) as interest
       from unnest(${ids}) as i(id)
+      left join (
+        select s.lead_id, coalesce(sum(s.points) filter (where s.dimension = 'fit'), 0)::int as fit, ${interestSumSql(at)} as interest
+        from score_ledger s where s.lead_id = any(${ids}) group by s.lead_id
+      ) t on t.lead_id = i.id
     ) x
     where l.id = x.lead_id`);
 
