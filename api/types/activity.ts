@@ -9,7 +9,7 @@ import { builder } from '../builder';
 import type { Context } from '../context';
 import { keysetConnection } from '../pagination';
 import { ActivityTypeEnum } from './enums';
-import { canSeeLead } from './lead';
+import { leadRecordScope } from './lead';
 import { LeadRef } from './refs';
 import { connectionComplexity } from '../limits';
 
@@ -24,8 +24,7 @@ export const ActivityRef = builder.loadableNodeRef('Activity', {
 
 ActivityRef.implement({
   description: 'A behaviour event a marketing tool sent about a lead.',
-  authScopes: async (row, ctx) =>
-    ctx.viewer?.role === 'sales' ? canSeeLead(await LeadRef.getDataloader(ctx).load(row.leadId), ctx) : !!ctx.viewer,
+  authScopes: leadRecordScope,
   fields: (t) => ({
     clientEventId: t.exposeString('clientEventId', { description: 'The sender’s id for the event; it makes retries safe.' }),
     type: t.field({ type: ActivityTypeEnum, resolve: (a) => a.type }),

@@ -32,6 +32,18 @@ export function canSeeLead(lead: Pick<LeadRow, 'ownerId'>, ctx: Context): boolea
   return ctx.viewer.role !== 'sales' || lead.ownerId === ctx.viewer.userId;
 }
 
+/**
+ * Type scope of a lead's records (ledger rows, transitions, activities, attempts…): sales reps see
+ * their own leads' only (one batched lead load); every other role is decided without a promise, so
+ * a page of thousands of records does not pay for thousands of awaits.
+ */
+export function leadRecordScope(row: { leadId: string }, ctx: Context): boolean | Promise<boolean> {
+  if (ctx.viewer?.role !== 'sales') return !!ctx.viewer;
+  return LeadRef.getDataloader(ctx)
+    .load(row.leadId)
+    .then((lead) => canSeeLead(lead, ctx));
+}
+
 const LeadScoreRef = builder.objectRef<LeadRow>('LeadScore').implement({
   description: 'A lead’s score: fit (who) + interest (what they do), as of `scoredAt`; equals its ledger.',
   authScopes: { authenticated: true },

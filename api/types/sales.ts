@@ -7,7 +7,7 @@ import { builder } from '../builder';
 import { ForbiddenGraphQLError } from '../errors';
 import { isUuid, type LeadRow } from '../loaders';
 import { ClockStatusEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
-import { canSeeLead } from './lead';
+import { leadRecordScope } from './lead';
 import { LeadRef, UserRef } from './refs';
 
 // Sales' side: hand-offs accepted or rejected, contact attempts, recycles, nurture by hand,
@@ -19,8 +19,7 @@ type ClockRow = typeof slaClocksTable.$inferSelect;
 type BreachRow = typeof slaBreaches.$inferSelect;
 type EnrolmentRow = typeof nurtureEnrolments.$inferSelect & { workflowKey: string };
 
-const leadScope = async (row: { leadId: string }, ctx: Parameters<typeof canSeeLead>[1]) =>
-  ctx.viewer?.role === 'sales' ? canSeeLead(await LeadRef.getDataloader(ctx).load(row.leadId), ctx) : !!ctx.viewer;
+const leadScope = leadRecordScope;
 
 export const ContactAttemptRef = builder.objectRef<AttemptRow>('ContactAttempt').implement({
   description: 'One try to reach a lead: who, how, what came of it, and what it broke of the cadence.',

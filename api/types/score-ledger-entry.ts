@@ -1,13 +1,12 @@
 import { builder } from '../builder';
-import { canSeeLead } from './lead';
+import { leadRecordScope } from './lead';
 import { LedgerReasonEnum, ScoreDimensionEnum } from './enums';
 import { AgreementRevisionRef, LeadRef, ScoreLedgerEntryRef } from './refs';
 
 ScoreLedgerEntryRef.implement({
   description: 'Points given or taken: which rule, under which revision, for which activity, when.',
   // Sales reps see only the history of their own leads.
-  authScopes: async (row, ctx) =>
-    ctx.viewer?.role === 'sales' ? canSeeLead(await LeadRef.getDataloader(ctx).load(row.leadId), ctx) : !!ctx.viewer,
+  authScopes: leadRecordScope,
   fields: (t) => ({
     lead: t.field({ type: LeadRef, resolve: (row) => row.leadId }),
     dimension: t.field({ type: ScoreDimensionEnum, resolve: (row) => row.dimension }),

@@ -1,13 +1,12 @@
 import { builder } from '../builder';
-import { canSeeLead } from './lead';
+import { leadRecordScope } from './lead';
 import { ActorTypeEnum, LifecycleStageEnum } from './enums';
 import { AgreementRevisionRef, LeadRef, StageTransitionRef, UserRef } from './refs';
 
 StageTransitionRef.implement({
   description: 'One move of a lead between lifecycle stages: who made it, why, and under which revision.',
   // Sales reps see only the history of their own leads.
-  authScopes: async (row, ctx) =>
-    ctx.viewer?.role === 'sales' ? canSeeLead(await LeadRef.getDataloader(ctx).load(row.leadId), ctx) : !!ctx.viewer,
+  authScopes: leadRecordScope,
   fields: (t) => ({
     lead: t.field({ type: LeadRef, resolve: (row) => row.leadId }),
     fromStage: t.field({
