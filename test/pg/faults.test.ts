@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -22,7 +22,10 @@ import { startTestServer, type TestServer } from '../helpers/server';
 // Faults on a real PostgreSQL: the database restarted under load, SIGTERM under load, a webhook
 // receiver down for a while. Real servers, real processes, real sockets: PostgreSQL only.
 const onPostgres = !!process.env.TEST_DATABASE_URL;
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+// The newest PostgreSQL installed from Debian's packages (PG_BIN overrides).
+const PG_BIN =
+  process.env.PG_BIN ??
+  join('/usr/lib/postgresql', (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : ['15']).sort((a, b) => Number(b) - Number(a))[0] ?? '15', 'bin');
 const ROOT = resolve(import.meta.dirname, '../..');
 
 const run = promisify(execFile);
