@@ -361,7 +361,8 @@ export async function startServer(database: Database, config: ServerConfig, logg
         server.closeIdleConnections();
       });
       await apollo.stop();
-      await background.drain();
+      // Re-score runs stop after their current batch and resume at the next start.
+      await background.stop();
     },
   };
 }

@@ -39,10 +39,11 @@ async function main() {
   });
   // Re-score runs interrupted by a stop carry on where their last batch ended.
   const resumed: Promise<unknown>[] = [];
+  const stopResumed = new AbortController();
   for (const run of await runningRescores(database.db)) {
     logger.info({ runId: run.id, done: run.processedLeads, total: run.totalLeads }, 'resuming re-score run');
     resumed.push(
-      continueRescore(database.db, run.id)
+      continueRescore(database.db, run.id, undefined, undefined, stopResumed.signal)
         .catch((error: unknown) => failRescore(database.db, run.id, error))
         .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'resumed re-score run failed')),
     );
@@ -76,6 +77,8 @@ async function main() {
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests, then exiting`);
     for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    // Re-score runs stop after their current batch; the next start resumes them.
+    stopResumed.abort();
     await Promise.all([running.stop(), dispatcher?.stop(), scheduler.stop(), ...resumed]);
     await database.close();
     process.exit(0);

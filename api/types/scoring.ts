@@ -28,7 +28,8 @@ export const RescoreRunRef = builder.objectRef<RescoreRun>('RescoreRun').impleme
 
 /** Starts processing a run after the response; the run's row shows its progress. */
 export function processInBackground(ctx: Context, run: RescoreRun) {
-  const work = () => continueRescore(ctx.db, run.id).catch((error) => failRescore(ctx.db, run.id, error).then(() => Promise.reject(error)));
+  const work = (signal?: AbortSignal) =>
+    continueRescore(ctx.db, run.id, undefined, undefined, signal).catch((error) => failRescore(ctx.db, run.id, error).then(() => Promise.reject(error)));
   if (ctx.background) ctx.background.run(`rescore ${run.id}`, work);
   else void work();
 }

@@ -43,8 +43,20 @@ export async function startRescore(
  * Processes the run's remaining batches. Safe to call from several processes: each batch locks the
  * run row (SKIP LOCKED), so a second worker simply returns.
  */
-export async function continueRescore(db: Db, runId: string, onProgress?: (run: RescoreRun) => void, batchSize = RESCORE_BATCH): Promise<RescoreRun> {
+export async function continueRescore(
+  db: Db,
+  runId: string,
+  onProgress?: (run: RescoreRun) => void,
+  batchSize = RESCORE_BATCH,
+  /** Aborted (e.g. on SIGTERM): stop after the current batch; the run stays running and resumes later. */
+  signal?: AbortSignal,
+): Promise<RescoreRun> {
   for (;;) {
+    if (signal?.aborted) {
+      const [paused] = await db.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId));
+      if (!paused) throw new NotFoundError('RescoreRun', runId);
+      return paused;
+    }
     const step = await db.transaction(async (tx) => {
       const [run] = await tx.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId)).for('update', { skipLocked: true });
       if (!run) {
