@@ -32,8 +32,8 @@ export class RequestTimeoutError extends GraphQLError {
   constructor(timeoutMs?: number) {
     super(
       timeoutMs
-        ? `The request took longer than ${timeoutMs} ms and was stopped; nothing it started was committed`
-        : 'The request ran past its deadline and was rolled back',
+        ? `The request took longer than ${timeoutMs} ms and was stopped; its transactions still open were rolled back (work already finished may have been saved: check before retrying)`
+        : 'The request ran past its deadline: its open transaction was rolled back',
       { extensions: { code: 'REQUEST_TIMEOUT' } },
     );
   }

@@ -6,7 +6,8 @@ const REDACTED = ['authorization', 'key', 'apiKey', 'secret', 'email', 'phone', 
 /** Drizzle puts a failed statement's parameters (e-mails, names…) in its message: keep the SQL only. */
 function serializeError(error: unknown) {
   const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
-  const strip = (text: unknown) => (typeof text === 'string' ? text.replace(/\nparams: [^\n]*/, '') : text);
+  // Everything from "params:" up to the stack frames: a parameter may itself contain new lines.
+  const strip = (text: unknown) => (typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '') : text);
   serialized.message = strip(serialized.message);
   serialized.stack = strip(serialized.stack);
   return serialized;

@@ -44,7 +44,8 @@ async function main() {
     logger.info({ runId: run.id, done: run.processedLeads, total: run.totalLeads }, 'resuming re-score run');
     resumed.push(
       continueRescore(database.db, run.id, undefined, undefined, stopResumed.signal)
-        .catch((error: unknown) => failRescore(database.db, run.id, error))
+        // A batch cut off by the shutdown is not a failure: the run stays running and resumes.
+        .catch((error: unknown) => (stopResumed.signal.aborted ? undefined : failRescore(database.db, run.id, error)))
         .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'resumed re-score run failed')),
     );
   }

@@ -29,7 +29,10 @@ export const RescoreRunRef = builder.objectRef<RescoreRun>('RescoreRun').impleme
 /** Starts processing a run after the response; the run's row shows its progress. */
 export function processInBackground(ctx: Context, run: RescoreRun) {
   const work = (signal?: AbortSignal) =>
-    continueRescore(ctx.db, run.id, undefined, undefined, signal).catch((error) => failRescore(ctx.db, run.id, error).then(() => Promise.reject(error)));
+    // The process's database, not the request's: the run outlives the request and its deadline.
+    continueRescore(ctx.database.db, run.id, undefined, undefined, signal).catch((error) =>
+      failRescore(ctx.database.db, run.id, error).then(() => Promise.reject(error)),
+    );
   if (ctx.background) ctx.background.run(`rescore ${run.id}`, work);
   else void work();
 }

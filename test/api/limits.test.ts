@@ -325,7 +325,7 @@ describe.skipIf(!onPostgres)('timeouts on real PostgreSQL', () => {
       expect(elapsed).toBeGreaterThanOrEqual(390);
       expect(elapsed).toBeLessThan(3_000);
       expect(await response.json()).toEqual({
-        errors: [{ message: 'The request took longer than 400 ms and was stopped; nothing it started was committed', extensions: { code: 'REQUEST_TIMEOUT' } }],
+        errors: [{ message: 'The request took longer than 400 ms and was stopped; its transactions still open were rolled back (work already finished may have been saved: check before retrying)', extensions: { code: 'REQUEST_TIMEOUT' } }],
       });
     } finally {
       await lock.release();
