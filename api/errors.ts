@@ -1,5 +1,23 @@
 import { GraphQLError } from 'graphql';
 
+/** Errors a client may see as they are; anything else is an internal error whose details stay in the log. */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'OPERATION_LIMIT',
+  'REQUEST_TIMEOUT',
+  'STATEMENT_TIMEOUT',
+  'DATABASE_UNAVAILABLE',
+  'RATE_LIMITED',
+]);
+
 /** Top-level error when the caller is not allowed to read a field or type. */
 export class ForbiddenGraphQLError extends GraphQLError {
   constructor(message = 'Not authorized') {

@@ -13,7 +13,7 @@ import type { Database } from '../db/client';
 import type { ServerConfig } from './config';
 import { BackgroundTasks } from './background';
 import { authenticateRequest, createContext, type Context } from './context';
-import { classifyDatabaseError, OperationLimitError, RequestTimeoutError } from './errors';
+import { classifyDatabaseError, OperationLimitError, PUBLIC_ERROR_CODES, RequestTimeoutError } from './errors';
 import { limits } from './limits';
 import { createLogger } from './logger';
 import { handleReportRequest, REPORT_PATH, ReportLinks } from './report-links';
@@ -51,24 +51,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
-
-/** Errors a client may see as they are; anything else is an internal error whose details stay in the log. */
-const PUBLIC_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'OPERATION_LIMIT',
-  'REQUEST_TIMEOUT',
-  'STATEMENT_TIMEOUT',
-  'DATABASE_UNAVAILABLE',
-  'RATE_LIMITED',
-]);
 
 const DATABASE_MESSAGES = {
   STATEMENT_TIMEOUT: (ms: number | undefined) =>
@@ -123,7 +105,7 @@ export function createApollo(config: ServerConfig, logger: Logger) {
       if (code === 'GRAPHQL_VALIDATION_FAILED' && /(Aliases|Directives) limit of \d+ exceeded/.test(formatted.message)) {
         return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'OPERATION_LIMIT' } };
       }
-      if (code && PUBLIC_CODES.has(code)) return formatted;
+      if (code && PUBLIC_ERROR_CODES.has(code)) return formatted;
       // graphql-js stops coercing variables after 50 errors and adds this error without a variable
       // node, so Apollo does not classify it: it is the caller's input all the same.
       if (formatted.message.startsWith('Too many errors processing variables')) {

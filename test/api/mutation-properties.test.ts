@@ -26,6 +26,8 @@ import { completeRules } from '../helpers/agreement-input';
 import { openTestDatabase } from '../helpers/db';
 import { buildFixture, type Fixture } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
+// The codes a client may see: the server's own list (api/errors.ts), so the two cannot drift.
+import { PUBLIC_ERROR_CODES } from '../../api/errors';
 
 // Issue 7, point 4: property-based tests over EVERY mutation of the schema. Inputs are generated
 // from the GraphQL input types themselves (so a new mutation is covered without touching this
@@ -43,23 +45,6 @@ import { startTestServer, type TestServer } from '../helpers/server';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 20);
 const BASE_SEED = Number(process.env.PROPERTY_SEED ?? 20_260_407);
 
-/** Codes a client may see (api/server.ts PUBLIC_CODES; README "Access", "Operation limits", "Environment"). */
-const PUBLIC_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'OPERATION_LIMIT',
-  'REQUEST_TIMEOUT',
-  'STATEMENT_TIMEOUT',
-  'DATABASE_UNAVAILABLE',
-  'RATE_LIMITED',
-]);
 /** The documented 5xx answer: 503 with one of these codes (README "Operation limits"); never a 500. */
 const CODES_503 = new Set(['REQUEST_TIMEOUT', 'DATABASE_UNAVAILABLE']);
 
@@ -633,7 +618,7 @@ describe('every mutation', () => {
           const outcome = await call(query, variables);
           const errors = outcome.body?.errors ?? [];
           // Known and not fixable outside api/server.ts: see 'more than 50 invalid variable values' below.
-          const unexpected = errors.filter((e) => !PUBLIC_CODES.has(e.extensions?.code ?? ''));
+          const unexpected = errors.filter((e) => !PUBLIC_ERROR_CODES.has(e.extensions?.code ?? ''));
           const context = [
             `${field.name} ${JSON.stringify(variables).slice(0, 2_000)}`,
             `→ HTTP ${outcome.status} ${errors.length ? '' : outcome.text.slice(0, 1_000)}`,
