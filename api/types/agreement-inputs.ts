@@ -3,6 +3,7 @@ import {
   ActivityTypeEnum,
   BuyingStageEnum,
   ContactChannelEnum,
+  ContactOutcomeEnum,
   EnrolmentTriggerEnum,
   FitGradeEnum,
   GoalMetricEnum,
@@ -190,6 +191,12 @@ const CadenceRulesInput = builder.inputType('CadenceRulesInput', {
     maxAttempts: t.int({ required: true }),
     minIntervalBusinessMinutes: t.int({ required: true }),
     maxSpanDays: t.int({ required: true }),
+    endingOutcomes: t.field({
+      type: [ContactOutcomeEnum],
+      required: false,
+      description:
+        'Outcomes that end the follow-up obligation: after one, no further attempt is due, no cadence-interval clock runs and the lead is not recycled for lack of progress. Default CONNECTED, REPLIED, MEETING_BOOKED.',
+    }),
   }),
 });
 

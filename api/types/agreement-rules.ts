@@ -4,6 +4,7 @@ import {
   ActivityTypeEnum,
   BuyingStageEnum,
   ContactChannelEnum,
+  ContactOutcomeEnum,
   EnrolmentTriggerEnum,
   FitGradeEnum,
   GoalMetricEnum,
@@ -198,6 +199,11 @@ export const CadenceRef = builder.objectRef<NonNullable<Doc['cadence']>>('Cadenc
     maxAttempts: t.exposeInt('maxAttempts', { description: 'Attempts without progress before the lead goes back to Marketing.' }),
     minIntervalBusinessMinutes: t.exposeInt('minIntervalBusinessMinutes'),
     maxSpanDays: t.exposeInt('maxSpanDays'),
+    endingOutcomes: t.field({
+      type: [ContactOutcomeEnum],
+      description: 'Outcomes that end the follow-up obligation: no further attempt is due and no cadence-interval clock runs.',
+      resolve: (c) => c.endingOutcomes,
+    }),
   }),
 });
 

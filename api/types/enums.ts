@@ -41,6 +41,20 @@ export const ReasonKindEnum = dbEnum('ReasonKind', e.reasonKinds, 'What a reason
 export const RecycleTriggerEnum = dbEnum('RecycleTrigger', e.recycleTriggers, 'What sends a lead back to Marketing.');
 export const BuyingStageEnum = dbEnum('BuyingStage', e.buyingStages, 'The buying stage a nurture workflow serves: AWARENESS, CONSIDERATION, DECISION.');
 export const EnrolmentTriggerEnum = dbEnum('EnrolmentTrigger', e.enrolmentTriggers, 'When leads enter a nurture workflow automatically.');
-export const ClockStatusEnum = dbEnum('ClockStatus', e.clockStatuses, 'RUNNING until met (the lead moved on in time), BREACHED, or CANCELLED (restarted).');
+export const ClockStatusEnum = dbEnum(
+  'ClockStatus',
+  e.clockStatuses,
+  'RUNNING until MET (the awaited action came in time) or CANCELLED (nothing left to wait for: the lead left Sales, or the follow-up ended); BREACHED when it ran out (open until the obligation ends: see stoppedAt).',
+);
+export const HandoffStateEnum = dbEnum(
+  'HandoffState',
+  e.handoffStates,
+  'HELD (missing information or no rep with capacity), ROUTED (with a rep, waiting for acceptance), ACCEPTED or REJECTED by Sales, WITHDRAWN (the lead left MQL another way).',
+);
+export const ClockVerdictEnum = builder.enumType('ClockVerdict', {
+  description:
+    'The one verdict of a clock, used by the KPIs, the work queue and the stuck-lead list: WITHIN (met in time), BREACHED (ran out, whether or not the scheduler has recorded it yet), CANCELLED (nothing left to wait for), PENDING (time left).',
+  values: { PENDING: { value: 'pending' }, WITHIN: { value: 'within' }, BREACHED: { value: 'breached' }, CANCELLED: { value: 'cancelled' } } as const,
+});
 export const EnrolmentStatusEnum = dbEnum('EnrolmentStatus', e.enrolmentStatuses, 'ACTIVE, COMPLETED (all steps sent) or EXITED (handed off, or moved to another workflow).');
 export const EnrolmentSourceEnum = dbEnum('EnrolmentSource', e.enrolmentSources, 'RULE (automatic) or MANUAL (by a person).');

@@ -82,7 +82,7 @@ const GoalPlanRef = builder.objectRef<GoalPlan>('GoalPlan').implement({
       resolve: (p) => p.historical,
     }),
     needs: t.field({ type: FunnelCountsRef, description: 'What the whole period needs (rounded up at every step).', resolve: (p) => p.needs }),
-    actualToDate: t.field({ type: FunnelCountsRef, description: 'What happened from the period start to asOf.', resolve: (p) => p.actual }),
+    actualToDate: t.field({ type: FunnelCountsRef, description: 'What happened from the period start up to the instant asOf (visitors: whole UTC days before it).', resolve: (p) => p.actual }),
     elapsedShare: t.exposeFloat('elapsedShare', { description: 'Share of the period elapsed, 0–1.' }),
     pacing: t.field({ type: [StepPacingRef], resolve: (p) => p.steps }),
   }),
@@ -140,12 +140,13 @@ GoalRef.implement({
         } catch {
           return null;
         }
-        const today = asOf.toISOString().slice(0, 10);
-        const to = today < goal.periodEnd ? today : goal.periodEnd;
+        // Actuals, elapsed share and pacing share one cut-off: the instant asOf (or the period's end).
+        const periodEnd = new Date(Date.parse(`${goal.periodEnd}T00:00:00Z`) + 86_400_000);
+        const until = asOf < periodEnd ? asOf : periodEnd;
         const actual =
-          today < goal.periodStart
+          until.getTime() <= Date.parse(`${goal.periodStart}T00:00:00Z`)
             ? { visitors: 0, leads: 0, mqls: 0, sqls: 0, opportunities: 0, wonDeals: 0, revenueMinor: 0 }
-            : await measureFunnel(ctx.db, { from: goal.periodStart, to, agreementId: goal.agreementId });
+            : await measureFunnel(ctx.db, { from: goal.periodStart, until, agreementId: goal.agreementId });
         const start = FUNNEL_STEPS.indexOf(goal.metric === 'new_revenue' ? 'revenueMinor' : (({ won_deals: 'wonDeals', opportunities: 'opportunities', sqls: 'sqls', mqls: 'mqls', leads: 'leads', visitors: 'visitors' }) as const)[goal.metric]);
         const steps = FUNNEL_STEPS.slice(start).map((step) => {
           const needed = needs[step] ?? 0;

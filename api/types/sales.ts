@@ -1,12 +1,15 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { contactAttempts, leads, nurtureEnrolments, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable } from '../../db/schema/index';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { clockOverdueSql, clockVerdictSql, type ClockVerdict } from '../../domain/clocks/verdict';
+import { stuckLeadGroups, stuckLeads, workQueue, type QueueItem, type StuckGroup, type StuckLead } from '../../domain/handoff/work-queue';
+import { contactAttempts, handoffs, nurtureEnrolments, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable } from '../../db/schema/index';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
 import { createOpportunity, updateOpportunity } from '../../domain/handoff/opportunities';
 import { acceptLead, disqualifyLead, enrolLead, logContactAttempt, recycleLead, rejectLead } from '../../domain/handoff/sales';
 import { builder } from '../builder';
 import { ForbiddenGraphQLError } from '../errors';
+import { checkPageSize, decodeCursor, encodeCursor } from '../pagination';
 import { isUuid, type LeadRow } from '../loaders';
-import { ClockStatusEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
+import { ClockStatusEnum, ClockVerdictEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, HandoffStateEnum, LifecycleStageEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
 import { leadRecordScope } from './lead';
 import { LeadRef, UserRef } from './refs';
 
@@ -15,7 +18,8 @@ import { LeadRef, UserRef } from './refs';
 
 type AttemptRow = typeof contactAttempts.$inferSelect;
 type OpportunityRow = typeof opportunities.$inferSelect;
-type ClockRow = typeof slaClocksTable.$inferSelect;
+type ClockRow = typeof slaClocksTable.$inferSelect & { verdict: ClockVerdict; overdue: boolean };
+type HandoffRow = typeof handoffs.$inferSelect;
 type BreachRow = typeof slaBreaches.$inferSelect;
 type EnrolmentRow = typeof nurtureEnrolments.$inferSelect & { workflowKey: string };
 
@@ -55,15 +59,56 @@ export const OpportunityRef = builder.objectRef<OpportunityRow>('Opportunity').i
 });
 
 export const SlaClockRef = builder.objectRef<ClockRow>('SlaClockState').implement({
-  description: 'An SLA clock on a lead, counted in business hours.',
+  description:
+    'An SLA clock on a lead, counted in business hours: when it started, when it is due, when it stopped and its verdict. ' +
+    'Why a lead is (or is not) overdue in the work queue is read here.',
   authScopes: leadScope,
   fields: (t) => ({
+    id: t.exposeID('id'),
     clock: t.field({ type: SlaClockEnum, resolve: (c) => c.clock }),
+    stage: t.field({ type: LifecycleStageEnum, nullable: true, description: 'The stage a TIME_IN_STAGE clock times.', resolve: (c) => c.stage }),
     status: t.field({ type: ClockStatusEnum, resolve: (c) => c.status }),
+    verdict: t.field({ type: ClockVerdictEnum, description: 'As the KPIs count it, as of now.', resolve: (c) => c.verdict }),
+    overdue: t.exposeBoolean('overdue', { description: 'Still open and past its due time (breached and not yet resolved): it puts the lead at the top of its rep’s queue.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     dueAt: t.expose('dueAt', { type: 'DateTime' }),
-    stoppedAt: t.expose('stoppedAt', { type: 'DateTime', nullable: true }),
+    stoppedAt: t.expose('stoppedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the obligation ended: met, cancelled, or, for a breached clock, resolved. Null while it is open.',
+    }),
     owner: t.field({ type: UserRef, nullable: true, resolve: (c) => c.ownerId }),
+    handoff: t.field({ type: HandoffRef, nullable: true, description: 'The hand-off an acceptance, response or cadence clock belongs to.', resolve: (c) => c.handoffId }),
+  }),
+});
+
+export const HandoffRef = builder.loadableObjectRef('Handoff', {
+  load: async (ids: string[], ctx) => ctx.db.select().from(handoffs).where(inArray(handoffs.id, ids.filter(isUuid))),
+  sort: (h: HandoffRow) => h.id,
+});
+
+HandoffRef.implement({
+  description:
+    'One hand-off from Marketing to Sales: what asked for it and when, whether it was held and why, when Sales got it (its clocks start then), ' +
+    'and how Sales decided. The work queue, the KPIs and the lead.handed_off webhook all read this one record.',
+  authScopes: leadScope,
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    lead: t.field({ type: LeadRef, resolve: (h) => h.leadId }),
+    trigger: t.exposeString('trigger', { description: 'mql (qualified by score), manual (moved to MQL by a person), or the trigger activity type, e.g. demo_request.' }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime', description: 'When it was asked for: the trigger event, or the move to MQL.' }),
+    state: t.field({ type: HandoffStateEnum, resolve: (h) => h.state }),
+    missingFields: t.exposeStringList('missingFields', { description: 'While held, or when it was held: what the lead lacked (or why no rep could take it).' }),
+    heldAt: t.expose('heldAt', { type: 'DateTime', nullable: true }),
+    releasedAt: t.expose('releasedAt', { type: 'DateTime', nullable: true, description: 'When a held hand-off was routed.' }),
+    owner: t.field({ type: UserRef, nullable: true, resolve: (h) => h.ownerId }),
+    handedOffAt: t.expose('handedOffAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When Sales got the lead and its acceptance and response clocks started: the request, or the release of a held hand-off.',
+    }),
+    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true, description: 'When it was accepted, rejected or withdrawn.' }),
+    firstContactAt: t.expose('firstContactAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -111,8 +156,26 @@ builder.objectFields(LeadRef, (t) => ({
   }),
   slaClocks: t.loadableList({
     type: SlaClockRef,
-    description: 'SLA clocks on this lead, newest first.',
-    load: async (ids: string[], ctx) => byLead(ids, await ctx.db.select().from(slaClocksTable).where(inArray(slaClocksTable.leadId, ids)).orderBy(desc(slaClocksTable.startedAt), desc(slaClocksTable.id))),
+    description: 'Every SLA clock of this lead, newest first, with its start, due, stop and verdict.',
+    load: async (ids: string[], ctx) =>
+      byLead(
+        ids,
+        await ctx.db
+          .select({
+            ...getTableColumns(slaClocksTable),
+            verdict: sql<ClockVerdict>`${clockVerdictSql('sla_clocks')}`,
+            overdue: sql<boolean>`${clockOverdueSql('sla_clocks')}`,
+          })
+          .from(slaClocksTable)
+          .where(inArray(slaClocksTable.leadId, ids))
+          .orderBy(desc(slaClocksTable.startedAt), desc(slaClocksTable.id)),
+      ),
+    resolve: (lead) => lead.id,
+  }),
+  handoffs: t.loadableList({
+    type: HandoffRef,
+    description: 'Every hand-off of this lead to Sales, oldest first.',
+    load: async (ids: string[], ctx) => byLead(ids, await ctx.db.select().from(handoffs).where(inArray(handoffs.leadId, ids)).orderBy(asc(handoffs.requestedAt), asc(handoffs.createdAt))),
     resolve: (lead) => lead.id,
   }),
   slaBreaches: t.loadableList({
@@ -142,19 +205,65 @@ function tableColumns() {
   return { id, leadId, workflowId, status, source, enrolledById, nextStepPosition, nextStepDueAt, enrolledAt, endedAt, exitReason };
 }
 
-interface QueueItem {
-  lead: LeadRow;
-  nextDueAt: Date | null;
-  dueClock: string | null;
+const WorkQueueItemRef = builder.objectRef<QueueItem>('WorkQueueItem').implement({
+  description: 'A lead to work, with its most urgent open SLA clock.',
+  fields: (t) => ({
+    lead: t.field({ type: LeadRef, resolve: (i) => i.leadId }),
+    nextDueAt: t.expose('dueAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Due time of the lead’s most urgent open clock: running, or breached and not yet resolved (then it is in the past).',
+    }),
+    dueClock: t.field({ type: SlaClockEnum, nullable: true, resolve: (i) => i.dueClock }),
+    overdue: t.exposeBoolean('overdue', { description: 'That clock is past its due time: the obligation is breached and still open.' }),
+    minutesOverdue: t.exposeInt('minutesOverdue', { nullable: true, description: 'How late, in minutes (wall clock), when overdue.' }),
+  }),
+});
+
+const StuckLeadRef = builder.objectRef<StuckLead>('StuckLead').implement({
+  description: 'A lead past its stage’s time limit (the agreement’s TIME_IN_STAGE clock for that stage ran out).',
+  fields: (t) => ({
+    lead: t.field({ type: LeadRef, resolve: (s) => s.leadId }),
+    stage: t.field({ type: LifecycleStageEnum, resolve: (s) => s.stage }),
+    owner: t.field({ type: UserRef, nullable: true, resolve: (s) => s.ownerId }),
+    enteredStageAt: t.expose('enteredStageAt', { type: 'DateTime' }),
+    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'When the stage’s time limit ran out.' }),
+    hoursInStage: t.exposeFloat('hoursInStage', { description: 'Wall-clock hours since the lead entered the stage.' }),
+    hoursOverdue: t.exposeFloat('hoursOverdue', { description: 'Wall-clock hours past the limit.' }),
+    breachRecorded: t.exposeBoolean('breachRecorded', { description: 'The scheduler has recorded the breach (and sent sla.breached); false until its next pass.' }),
+  }),
+});
+
+const StuckGroupRef = builder.objectRef<StuckGroup>('StuckLeadGroup').implement({
+  description: 'Stuck leads counted by stage and owner.',
+  fields: (t) => ({
+    stage: t.field({ type: LifecycleStageEnum, resolve: (g) => g.stage }),
+    owner: t.field({ type: UserRef, nullable: true, resolve: (g) => g.ownerId }),
+    leads: t.exposeInt('leads'),
+    longestOverdueHours: t.exposeFloat('longestOverdueHours'),
+  }),
+});
+
+interface StuckPage {
+  items: StuckLead[];
+  groups: () => Promise<StuckGroup[]>;
+  hasNextPage: boolean;
 }
 
-const WorkQueueItemRef = builder.objectRef<QueueItem>('WorkQueueItem').implement({
-  description: 'A lead to work, with what is due next.',
+const StuckLeadsRef = builder.objectRef<StuckPage>('StuckLeads').implement({
+  description: 'Leads past their stage’s time limit, longest overdue first, and the counts by stage and owner.',
   fields: (t) => ({
-    lead: t.field({ type: LeadRef, resolve: (i) => i.lead }),
-    nextDueAt: t.expose('nextDueAt', { type: 'DateTime', nullable: true, description: 'The earliest running SLA clock.' }),
-    dueClock: t.field({ type: SlaClockEnum, nullable: true, resolve: (i) => i.dueClock as never }),
-    overdue: t.boolean({ resolve: (i) => !!i.nextDueAt && i.nextDueAt.getTime() < Date.now() }),
+    nodes: t.field({ type: [StuckLeadRef], resolve: (p) => p.items }),
+    byStageAndOwner: t.field({ type: [StuckGroupRef], resolve: (p) => p.groups() }),
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.string({
+      nullable: true,
+      description: 'Pass as `after` for the next page.',
+      resolve: (p) => {
+        const last = p.items.at(-1);
+        return last ? encodeCursor([last.dueAt.toISOString(), last.clockId]) : null;
+      },
+    }),
   }),
 });
 
@@ -162,7 +271,7 @@ builder.queryFields((t) => ({
   workQueue: t.field({
     type: [WorkQueueItemRef],
     description:
-      "Leads with Sales, ordered by what is due first, then hotter first. A rep sees its own; admins (sales managers hold admin keys) everyone's, or one rep's with ownerId.",
+      "Leads with Sales, most urgent first: breached and still-open obligations (most late first), then what is due next, then hotter first. A rep sees its own; admins (sales managers hold admin keys) everyone's, or one rep's with ownerId.",
     authScopes: { admin: true, sales: true },
     args: { ownerId: t.arg.globalID({ required: false, for: UserRef }), first: t.arg.int({ required: false, defaultValue: 50 }) },
     resolve: async (_root, args, ctx) => {
@@ -178,15 +287,36 @@ builder.queryFields((t) => ({
         if (!isUuid(args.ownerId.id)) return [];
         owners = [args.ownerId.id];
       }
-      const found = await ctx.db
-        .select({ lead: leads, nextDueAt: sql<Date | null>`min(${slaClocksTable.dueAt})`, dueClock: sql<string | null>`(array_agg(${slaClocksTable.clock}::text order by ${slaClocksTable.dueAt}))[1]` })
-        .from(leads)
-        .leftJoin(slaClocksTable, and(eq(slaClocksTable.leadId, leads.id), eq(slaClocksTable.status, 'running')))
-        .where(and(inArray(leads.stage, ['mql', 'sql', 'opportunity']), owners ? inArray(leads.ownerId, owners) : sql`${leads.ownerId} is not null`))
-        .groupBy(leads.id)
-        .orderBy(sql`min(${slaClocksTable.dueAt}) asc nulls last`, sql`case ${leads.temperature} when 'hot' then 0 when 'warm' then 1 else 2 end`, desc(sql`${leads.fitScore} + ${leads.interestScore}`), asc(leads.id))
-        .limit(limit);
-      return found.map((f) => ({ lead: f.lead, nextDueAt: f.nextDueAt ? new Date(f.nextDueAt) : null, dueClock: f.dueClock }));
+      return workQueue(ctx.db, { owners, limit });
+    },
+  }),
+  stuckLeads: t.field({
+    type: StuckLeadsRef,
+    description:
+      'Leads past their stage’s time limit (TIME_IN_STAGE), longest overdue first, with counts by stage and owner. Admins and marketing see everyone’s (or one owner’s); a rep sees its own.',
+    authScopes: { admin: true, marketing: true, sales: true },
+    args: {
+      stages: t.arg({ type: [LifecycleStageEnum], required: false }),
+      ownerId: t.arg.globalID({ required: false, for: UserRef }),
+      first: t.arg.int({ required: false, defaultValue: 50 }),
+      after: t.arg.string({ required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const viewer = ctx.viewer!;
+      checkPageSize(args);
+      let owners: string[] | null = null;
+      if (viewer.role === 'sales') {
+        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenGraphQLError('a rep sees only its own stuck leads');
+        owners = [viewer.userId];
+      } else if (args.ownerId) {
+        owners = isUuid(args.ownerId.id) ? [args.ownerId.id] : [];
+      }
+      const limit = Math.max(args.first ?? 50, 0);
+      const cursor = args.after ? decodeCursor(args.after, ['timestamp', 'int']) : null;
+      const filter = { owners, stages: args.stages ?? null };
+      const now = new Date();
+      const found = await stuckLeads(ctx.db, { ...filter, now, limit: limit + 1, after: cursor ? { dueAt: new Date(cursor[0] as string), clockId: cursor[1] as number } : null });
+      return { items: found.slice(0, limit), hasNextPage: found.length > limit, groups: () => stuckLeadGroups(ctx.db, { ...filter, now }) };
     },
   }),
   slaBreaches: t.field({
@@ -248,11 +378,21 @@ const LogContactAttemptInput = builder.inputType('LogContactAttemptInput', {
   }),
 });
 
-const ContactAttemptPayload = builder.objectRef<{ attempt: AttemptRow; recycled: boolean; nextDueAt: Date | null }>('LogContactAttemptPayload').implement({
+const ContactAttemptPayload = builder.objectRef<{ attempt: AttemptRow; recycled: boolean; nextDueAt: Date | null; followUpDueBy: Date | null }>('LogContactAttemptPayload').implement({
   fields: (t) => ({
     attempt: t.field({ type: ContactAttemptRef, resolve: (p) => p.attempt }),
     recycled: t.exposeBoolean('recycled', { description: 'True when this was the last allowed attempt without progress: the lead went back to Marketing.' }),
-    nextAttemptDueAt: t.expose('nextDueAt', { type: 'DateTime', nullable: true, description: 'When the cadence says to try again.' }),
+    nextAttemptDueAt: t.expose('nextDueAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the cadence says to try again (its minimum interval after this attempt); null when nothing more is due: the outcome ended the follow-up (the cadence’s ending outcomes), the lead was recycled, or the attempts are used up.',
+    }),
+    followUpDueBy: t.expose('followUpDueBy', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Due time of the CADENCE_INTERVAL clock this attempt started (the next attempt is late after it); null exactly when nextAttemptDueAt is null or the agreement has no such clock.',
+    }),
     lead: t.field({ type: LeadRef, resolve: (p) => p.attempt.leadId }),
   }),
 });

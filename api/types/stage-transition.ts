@@ -26,7 +26,15 @@ StageTransitionRef.implement({
     reason: t.exposeString('reason', { nullable: true, description: 'Free text: null for viewers (reasonCode stays).', authScopes: { personalData: true }, unauthorizedResolver: () => null }),
     reasonCode: t.exposeString('reasonCode', { nullable: true, description: 'Agreed reason code, e.g. no_response.' }),
     revision: t.field({ type: AgreementRevisionRef, nullable: true, resolve: (row) => row.revisionId }),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    occurredAt: t.expose('occurredAt', {
+      type: 'DateTime',
+      description: 'When the move took effect. A hand-off trigger that reached us late moves the lead at the trigger’s time; recordedAt says when it was written.',
+    }),
+    recordedAt: t.field({
+      type: 'DateTime',
+      description: 'When the move was written (equals occurredAt for moves written before this was kept).',
+      resolve: (row) => row.recordedAt ?? row.occurredAt,
+    }),
   }),
 });
 

@@ -192,7 +192,10 @@ export const stageTransitions = pgTable(
     actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
     reason: text('reason'),
     reasonCode: text('reason_code'),
+    /** When the move took effect: a hand-off trigger sent late moves the lead at the trigger's time. */
     occurredAt: tstz('occurred_at').notNull().defaultNow(),
+    /** When it was written (null for moves written before this column existed: same as occurred_at). */
+    recordedAt: tstz('recorded_at').defaultNow(),
   },
   (t) => [
     index('stage_transitions_lead_time_idx').on(t.leadId, t.occurredAt),

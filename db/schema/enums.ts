@@ -151,6 +151,15 @@ export const handoffStatuses = ['none', 'held', 'routed', 'accepted', 'rejected'
 export type HandoffStatus = (typeof handoffStatuses)[number];
 export const handoffStatus = pgEnum('handoff_status', handoffStatuses);
 
+/**
+ * One hand-off's state (handoffs.state): HELD waiting for missing information or a rep with
+ * capacity; ROUTED with a rep, waiting for acceptance; ACCEPTED or REJECTED by Sales; WITHDRAWN when
+ * the lead left MQL another way (recycled by the cadence, disqualified while held, moved by hand).
+ */
+export const handoffStates = ['held', 'routed', 'accepted', 'rejected', 'withdrawn'] as const;
+export type HandoffState = (typeof handoffStates)[number];
+export const handoffState = pgEnum('handoff_state', handoffStates);
+
 export const actorTypes = ['system', 'user'] as const;
 export type ActorType = (typeof actorTypes)[number];
 export const actorType = pgEnum('actor_type', actorTypes);

@@ -17,6 +17,7 @@ import { uuidPk } from './columns';
 import {
   activityType,
   contactChannel,
+  contactOutcome,
   fitGrade,
   lifecycleStage,
   reasonKind,
@@ -239,6 +240,11 @@ export const cadenceRules = pgTable(
     maxAttempts: integer('max_attempts').notNull(),
     minIntervalBusinessMinutes: integer('min_interval_business_minutes').notNull(),
     maxSpanDays: integer('max_span_days').notNull(),
+    /** Outcomes that end the follow-up obligation: no further attempt is due, no cadence clock runs. */
+    endingOutcomes: contactOutcome('ending_outcomes')
+      .array()
+      .notNull()
+      .default(sql`'{connected,replied,meeting_booked}'`),
   },
   (t) => [
     check('cadence_rules_attempts_ck', sql`${t.maxAttempts} > 0`),

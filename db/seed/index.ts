@@ -53,7 +53,7 @@ export const LEADS_PER_CHUNK = 5_000;
 /** Tables written with COPY (users and the agreement's rules go through Drizzle). */
 const bulkTables = [
   'accounts', 'leads', 'activities', 'score_ledger', 'stage_transitions', 'contact_attempts', 'opportunities',
-  'sla_clocks', 'sla_breaches', 'nurture_enrolments', 'daily_traffic',
+  'handoffs', 'sla_clocks', 'sla_breaches', 'nurture_enrolments', 'daily_traffic',
 ];
 
 type Progress = (phase: string, done: number, total: number) => void;

@@ -12,7 +12,7 @@ import { writeLeadRows, type Enrolment } from './lead-rows';
 import type { LeadProfile, LeadProfileFactory } from './lead-profile';
 import { Random } from './random';
 import type { RowBuffers } from './row-buffers';
-import type { IdCounters, SalesFloor, StageChange } from './sales-story';
+import { seedUuid, type IdCounters, type SalesFloor, type SeedHandoff, type StageChange } from './sales-story';
 import { sourceProfiles } from './sources';
 
 export interface SimulationContext {
@@ -91,6 +91,8 @@ class LeadRun {
   private handoffStatus: 'none' | 'held' | 'routed' | 'accepted' | 'rejected' = 'none';
   private missingFields: string[] = [];
   private handedOffAt: number | null = null;
+  /** This lead's hand-offs, written with the lead (the handoffs table). */
+  private readonly handoffRecords: SeedHandoff[] = [];
   private requalifyAt = Infinity;
   private handoffs = 0;
   private chains = 0;
@@ -176,14 +178,14 @@ class LeadRun {
     if (this.stage === 'lead' || this.stage === 'recycled') {
       const { mqlFitThreshold, mqlInterestThreshold } = ctx.agreement;
       if (this.sim.isTrigger(activity.type)) {
-        this.handoff(at + ctx.rng.int(5, 90) * 1000, `Hand-off trigger: ${activity.type}`, true);
+        this.handoff(at + ctx.rng.int(5, 90) * 1000, `Hand-off trigger: ${activity.type}`, activity.type);
       } else if (
         (this.stage === 'lead' || at >= this.requalifyAt) &&
         lead.fitScore >= mqlFitThreshold &&
         this.interestAt(at) >= mqlInterestThreshold
       ) {
         const interest = Math.round(this.interestAt(at));
-        this.handoff(at + ctx.rng.int(30, 600) * 1000, `Score reached MQL: fit ${lead.fitScore}, interest ${interest}`, false);
+        this.handoff(at + ctx.rng.int(30, 600) * 1000, `Score reached MQL: fit ${lead.fitScore}, interest ${interest}`, null);
       }
     }
     if (
@@ -215,7 +217,7 @@ class LeadRun {
   ): void {
     const { ctx, lead } = this;
     ctx.out.push('stage_transitions', [
-      lead.id, from, to, ctx.agreement.revisionId, actorUserId ? 'user' : 'system', actorUserId, reason, reasonCode, isoTime(at),
+      lead.id, from, to, ctx.agreement.revisionId, actorUserId ? 'user' : 'system', actorUserId, reason, reasonCode, isoTime(at), isoTime(at),
     ]);
     if (from !== null) this.version++;
     this.stage = to;
@@ -260,11 +262,20 @@ class LeadRun {
     if (change.to === 'disqualified') this.endEnrolment(at, 'disqualified');
   }
 
-  private handoff(requestedAt: number, reason: string, trigger: boolean): void {
+  private handoff(requestedAt: number, reason: string, trigger: string | null): void {
     const { ctx, lead } = this;
     const at = Math.max(requestedAt, this.lastTransitionAt + 1000);
     if (at >= ctx.now) return;
     this.transition(this.stage, 'mql', null, reason, null, at);
+    const previous = this.handoffRecords.at(-1);
+    if (previous && (previous.state === 'held' || previous.state === 'routed')) {
+      previous.state = 'withdrawn';
+      previous.decidedAt = at;
+    }
+    this.handoffRecords.push({
+      id: seedUuid(lead.id, this.handoffRecords.length), trigger: trigger ?? 'mql', requestedAt: at, state: 'held', missingFields: [],
+      heldAt: null, releasedAt: null, ownerId: null, handedOffAt: null, decidedAt: null, firstContactAt: null,
+    });
     this.endEnrolment(at, 'handed_off');
     this.handoffs++;
 
@@ -283,6 +294,9 @@ class LeadRun {
       // Held until someone completes the record; recent ones may still be waiting.
       this.handoffStatus = 'held';
       this.missingFields = missing;
+      const record = this.handoffRecords.at(-1)!;
+      record.heldAt = at;
+      record.missingFields = missing;
       if (at < ctx.now - 21 * DAY_MS || ctx.rng.chance(0.7)) {
         this.routes.push({ at: at + ctx.rng.int(2, 72) * HOUR_MS, chain, quality });
       }
@@ -309,11 +323,16 @@ class LeadRun {
     if (!lead.companyName) lead.companyName = `${lead.lastName} ${ctx.rng.pick(['Consulting', 'Studio', 'Group', 'Ventures'])}`;
     if (!lead.title) lead.title = ctx.rng.pick(['Consultant', 'Project Lead', 'Specialist', 'Owner']);
     this.missingFields = [];
-    const play = ctx.floor.play(lead, route.at, route.chain, route.quality);
+    const record = this.handoffRecords.at(-1)!;
+    const play = ctx.floor.play(lead, route.at, route.chain, route.quality, record);
     if (this.ownerId !== play.rep.id) this.version++;
     this.ownerId = play.rep.id;
     this.handedOffAt = route.at;
     this.handoffStatus = play.handoffStatus;
+    Object.assign(record, {
+      state: play.handoffStatus, ownerId: play.rep.id, handedOffAt: route.at, releasedAt: record.heldAt === null ? null : route.at,
+      decidedAt: play.decidedAt, firstContactAt: play.firstContactAt,
+    });
     for (const change of play.changes) this.schedule(change);
   }
 
@@ -392,6 +411,17 @@ class LeadRun {
   // ---- output --------------------------------------------------------------------------------
 
   private write(): void {
+    const { ctx } = this;
+    for (const h of this.handoffRecords) {
+      // A hand-off still held when its lead left MQL was withdrawn.
+      if (h.state === 'held' && this.stage !== 'mql') h.state = 'withdrawn';
+      const t = (v: number | null) => (v === null ? null : isoTime(v));
+      ctx.out.push('handoffs', [
+        h.id, this.lead.id, ctx.agreement.agreementId, ctx.agreement.revisionId, h.trigger, isoTime(h.requestedAt), h.state, h.missingFields,
+        t(h.heldAt), t(h.releasedAt), t(h.releasedAt ?? h.heldAt ?? h.handedOffAt), h.ownerId, t(h.handedOffAt),
+        t(h.decidedAt), t(h.firstContactAt), isoTime(h.requestedAt),
+      ]);
+    }
     writeLeadRows(this.ctx, {
       lead: this.lead,
       stage: this.stage,

@@ -16,14 +16,18 @@ export const columnsByTable = {
     'occurred_at', 'created_at',
   ],
   stage_transitions: [
-    'lead_id', 'from_stage', 'to_stage', 'revision_id', 'actor_type', 'actor_user_id', 'reason', 'reason_code', 'occurred_at',
+    'lead_id', 'from_stage', 'to_stage', 'revision_id', 'actor_type', 'actor_user_id', 'reason', 'reason_code', 'occurred_at', 'recorded_at',
+  ],
+  handoffs: [
+    'id', 'lead_id', 'agreement_id', 'revision_id', 'trigger', 'requested_at', 'state', 'missing_fields', 'held_at', 'released_at',
+    'checked_at', 'owner_id', 'handed_off_at', 'decided_at', 'first_contact_at', 'created_at',
   ],
   contact_attempts: ['lead_id', 'user_id', 'channel', 'outcome', 'occurred_at', 'notes', 'attempt_number', 'cadence_flags', 'created_at'],
   opportunities: [
     'id', 'lead_id', 'account_id', 'owner_id', 'name', 'pipeline_stage_key', 'amount_minor', 'currency', 'status',
     'lost_reason', 'created_at', 'updated_at', 'closed_at',
   ],
-  sla_clocks: ['id', 'lead_id', 'rule_id', 'revision_id', 'clock', 'owner_id', 'status', 'started_at', 'due_at', 'stopped_at'],
+  sla_clocks: ['id', 'lead_id', 'rule_id', 'revision_id', 'clock', 'handoff_id', 'stage', 'owner_id', 'status', 'started_at', 'due_at', 'stopped_at'],
   sla_breaches: ['clock_id', 'lead_id', 'rule_id', 'revision_id', 'clock', 'owner_id', 'due_at', 'breached_at', 'resolved_at', 'created_at'],
   nurture_enrolments: [
     // created_at is the enrolment time (schema: enrolledAt).
@@ -45,7 +49,7 @@ export class RowBuffers {
   private static empty(): Lines {
     return {
       leads: [], activities: [], score_ledger: [], stage_transitions: [], contact_attempts: [],
-      opportunities: [], sla_clocks: [], sla_breaches: [], nurture_enrolments: [],
+      opportunities: [], handoffs: [], sla_clocks: [], sla_breaches: [], nurture_enrolments: [],
     };
   }
 
@@ -64,7 +68,7 @@ export class RowBuffers {
 /** Writes one chunk, parents before children, one COPY at a time (the session has one connection). */
 export async function writeChunk(database: BulkTarget, lines: Lines): Promise<void> {
   const order: SeedTable[] = [
-    'leads', 'activities', 'score_ledger', 'sla_clocks', 'sla_breaches', 'stage_transitions', 'contact_attempts',
+    'leads', 'activities', 'score_ledger', 'handoffs', 'sla_clocks', 'sla_breaches', 'stage_transitions', 'contact_attempts',
     'opportunities', 'nurture_enrolments',
   ];
   for (const table of order) await bulkInsertLines(database, table, columnsByTable[table], lines[table]);

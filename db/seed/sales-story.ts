@@ -1,6 +1,7 @@
 // What Sales does with a hand-off: routing to a rep, the rep's first look (fast or slow), accept
 // or reject with a reason, the follow-up cadence, and — for some — an opportunity that is won or
 // lost. SLA clocks and breaches follow from the rep's actual timing.
+import { createHash } from 'node:crypto';
 import type { ContactChannel, ContactOutcome, LifecycleStage, RecycleTrigger } from '../schema/enums';
 import type { SeedAgreement } from './agreement';
 import type { BusinessClock } from './business-time';
@@ -27,6 +28,29 @@ export interface HandoffPlay {
   rep: RepProfile;
   changes: StageChange[];
   handoffStatus: 'routed' | 'accepted' | 'rejected';
+  decidedAt: number | null;
+  firstContactAt: number | null;
+}
+
+/** One hand-off as the handoffs table keeps it (domain/handoff/handoff.ts). */
+export interface SeedHandoff {
+  id: string;
+  trigger: string;
+  requestedAt: number;
+  state: 'held' | 'routed' | 'accepted' | 'rejected' | 'withdrawn';
+  missingFields: string[];
+  heldAt: number | null;
+  releasedAt: number | null;
+  ownerId: string | null;
+  handedOffAt: number | null;
+  decidedAt: number | null;
+  firstContactAt: number | null;
+}
+
+/** A deterministic UUID (v4 layout) from a lead id and a counter: no draw from the seed's random streams. */
+export function seedUuid(leadId: string, n: number): string {
+  const hex = createHash('sha1').update(`${leadId}:${n}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A contact attempt while it is planned; gap = business minutes since the previous one. */
@@ -105,7 +129,7 @@ export class SalesFloor {
    * Plays one hand-off routed at `handoffAt`. Writes attempts, the opportunity and SLA clocks;
    * returns the stage changes for the caller to apply in time order. Nothing happens after `now`.
    */
-  play(lead: LeadProfile, handoffAt: number, chain: number, quality: number): HandoffPlay {
+  play(lead: LeadProfile, handoffAt: number, chain: number, quality: number, handoff: SeedHandoff): HandoffPlay {
     const { rng, clock, now, agreement } = this;
     const rep = this.route(handoffAt);
     const work = clock.addBusinessMinutes(handoffAt, rng.logNormal(rep.responseMedianMinutes, 0.7));
@@ -130,13 +154,14 @@ export class SalesFloor {
     const firstAttempt = attempts[0]?.at ?? null;
     const decidedAt = decided < now ? decided : null;
     const { acceptance, response, timeInStage } = agreement.clocks;
-    this.writeClock(lead, rep, acceptance.id, 'acceptance', handoffAt, acceptance.businessMinutes, decidedAt);
-    this.writeClock(lead, rep, response.id, 'response', handoffAt, response.businessMinutes, firstAttempt ?? decidedAt, firstAttempt === null);
-    if (timeInStage.mql) this.writeClock(lead, rep, timeInStage.mql.id, 'time_in_stage', handoffAt, timeInStage.mql.businessMinutes, decidedAt);
+    this.writeClock(lead, rep, acceptance.id, 'acceptance', handoffAt, acceptance.businessMinutes, decidedAt, handoff.id);
+    this.writeClock(lead, rep, response.id, 'response', handoffAt, response.businessMinutes, firstAttempt ?? decidedAt, handoff.id, firstAttempt === null);
+    // The stage's stuck-lead clock runs from the move to MQL, whether the hand-off was held or not.
+    if (timeInStage.mql) this.writeClock(lead, rep, timeInStage.mql.id, 'time_in_stage', handoff.requestedAt, timeInStage.mql.businessMinutes, decidedAt, null, false, 'mql');
     if (timeInStage.sql && status === 'accepted') {
-      this.writeClock(lead, rep, timeInStage.sql.id, 'time_in_stage', decided, timeInStage.sql.businessMinutes, sqlExit);
+      this.writeClock(lead, rep, timeInStage.sql.id, 'time_in_stage', decided, timeInStage.sql.businessMinutes, sqlExit, null, false, 'sql');
     }
-    return { rep, changes, handoffStatus: status };
+    return { rep, changes, handoffStatus: status, decidedAt, firstContactAt: firstAttempt };
   }
 
   private reject(
@@ -360,7 +385,9 @@ export class SalesFloor {
     startedAt: number,
     businessMinutes: number,
     stop: number | null,
+    handoffId: string | null,
     cancelledByDecision = false,
+    stage: LifecycleStage | null = null,
   ): void {
     const { now, rng, agreement } = this;
     const due = this.clock.addBusinessMinutes(startedAt, businessMinutes);
@@ -369,7 +396,7 @@ export class SalesFloor {
     if (stop !== null) status = stop <= due ? (cancelledByDecision && stop !== null ? 'cancelled' : 'met') : 'breached';
     else status = now > due ? 'breached' : 'running';
     this.out.push('sla_clocks', [
-      id, lead.id, ruleId, agreement.revisionId, kind, rep.id, status, iso(startedAt), iso(due), stop === null ? null : iso(stop),
+      id, lead.id, ruleId, agreement.revisionId, kind, handoffId, stage, rep.id, status, iso(startedAt), iso(due), stop === null ? null : iso(stop),
     ]);
     if (status === 'breached') {
       const breachedAt = Math.min(due + rng.int(1, 5) * MINUTE_MS, stop ?? now, now);

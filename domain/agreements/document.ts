@@ -3,6 +3,7 @@ import {
   activityTypes,
   buyingStages,
   contactChannels,
+  contactOutcomes,
   enrolmentTriggers,
   fitGradeValues,
   goalMetrics,
@@ -190,6 +191,8 @@ export const cadenceSchema = z.object({
   maxAttempts: positiveInt('maxAttempts').max(100),
   minIntervalBusinessMinutes: positiveInt('minIntervalBusinessMinutes').max(525_600),
   maxSpanDays: positiveInt('maxSpanDays').max(3650),
+  /** Outcomes that end the follow-up: no further attempt is due and no cadence clock runs. */
+  endingOutcomes: z.array(z.enum(contactOutcomes)).default(['connected', 'replied', 'meeting_booked']),
 });
 
 export const reasonCodeSchema = z.object({ kind: z.enum(reasonKinds), code: slug, label: text() });

@@ -154,6 +154,7 @@ function assemble(revision: typeof t.agreementRevisions.$inferSelect, all: Await
           maxAttempts: cadence[0].maxAttempts,
           minIntervalBusinessMinutes: cadence[0].minIntervalBusinessMinutes,
           maxSpanDays: cadence[0].maxSpanDays,
+          endingOutcomes: cadence[0].endingOutcomes,
         }
       : null,
     reasonCodes: reasons.map((r) => ({ kind: r.kind, code: r.code, label: r.label })),

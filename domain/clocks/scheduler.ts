@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { retryHeldHandoffs } from '../handoff/after-scoring';
+import { retryHeldHandoffs } from '../handoff/handoff';
 import { processDueSteps } from '../nurture/nurture';
 import { evaluateClocks } from './sla-clocks';
 

@@ -38,10 +38,16 @@ export function funnelCountColumns(from: SQL, until: SQL, inScope: SQL, prefix =
       where ${inScope} and o.status = 'won' and o.closed_at >= ${from} and o.closed_at < ${until})::bigint as ${p('revenueMinor')}`;
 }
 
-/** Funnel counts of the days `from` to `to` (both included, UTC), in one statement. */
-export async function measureFunnel(db: DbOrTx, range: { from: string; to: string; agreementId?: string | null }): Promise<FunnelCounts> {
+/**
+ * Funnel counts of the days `from` to `to` (both included, UTC), in one statement; or, with `until`,
+ * from `from` up to that instant (excluded): a goal's actuals as of an instant.
+ */
+export async function measureFunnel(
+  db: DbOrTx,
+  range: { from: string; to?: string; until?: Date; agreementId?: string | null },
+): Promise<FunnelCounts> {
   const from = sql`(${range.from}::date)::timestamp at time zone 'UTC'`;
-  const until = sql`(${range.to}::date + 1)::timestamp at time zone 'UTC'`;
+  const until = range.until ? sql`${range.until.toISOString()}::timestamptz` : sql`(${range.to}::date + 1)::timestamp at time zone 'UTC'`;
   const inScope = range.agreementId ? sql`l.agreement_id = ${range.agreementId}::uuid` : sql`true`;
   const [row] = await rows<Record<keyof FunnelCounts, string | number>>(db, sql`select ${funnelCountColumns(from, until, inScope)}`);
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as unknown as FunnelCounts;

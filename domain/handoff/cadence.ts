@@ -7,6 +7,8 @@ export interface CadenceRules {
   maxAttempts: number;
   minIntervalBusinessMinutes: number;
   maxSpanDays: number;
+  /** Outcomes that end the follow-up obligation (and count as progress: no automatic recycle). */
+  endingOutcomes: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -33,5 +35,10 @@ export function nextAttemptDue(rules: CadenceRules, calendar: BusinessCalendar, 
   return addBusinessMinutes(lastAt, rules.minIntervalBusinessMinutes, calendar);
 }
 
-/** Outcomes that show progress: the lead is talking to Sales. */
+/** The default ending outcomes: the lead is talking to Sales. */
 export const PROGRESS_OUTCOMES = new Set(['connected', 'replied', 'meeting_booked']);
+
+/** Whether an attempt's outcome ends the follow-up obligation under these rules. */
+export function endsCadence(rules: CadenceRules | null, outcome: string): boolean {
+  return rules ? rules.endingOutcomes.includes(outcome) : PROGRESS_OUTCOMES.has(outcome);
+}

@@ -17,6 +17,7 @@ import {
 } from '../../db/schema/index';
 import type { BusinessCalendar } from '../clocks/business-hours';
 import type { AllowedMove } from '../stages/machine';
+import type { CadenceRules } from './cadence';
 
 /** Everything the hand-off, cadence and clock rules of one revision need, loaded once. */
 export interface RevisionPolicy {
@@ -26,7 +27,7 @@ export interface RevisionPolicy {
   handoff: { handoffOnMql: boolean; triggerActivityTypes: string[]; recentActivitiesInPayload: number; requiredFields: { field: string; label: string }[] };
   routing: { method: string; skipInactive: boolean; respectCapacity: boolean; members: { userId: string; weight: number; capacity: number | null }[] };
   clocks: { id: string; clock: 'acceptance' | 'response' | 'cadence_interval' | 'time_in_stage'; stage: string | null; businessMinutes: number }[];
-  cadence: { allowedChannels: string[]; maxAttempts: number; minIntervalBusinessMinutes: number; maxSpanDays: number } | null;
+  cadence: CadenceRules | null;
   moves: AllowedMove[];
   reasonCodes: { kind: string; code: string }[];
   recycleRules: { trigger: string; reasonCode: string; nurtureWorkflowId: string | null; requalifyAfterDays: number }[];
@@ -73,7 +74,13 @@ export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<Revis
     },
     clocks: clocks.map((c) => ({ id: c.id, clock: c.clock, stage: c.stage, businessMinutes: c.businessMinutes })),
     cadence: cadence
-      ? { allowedChannels: cadence.allowedChannels, maxAttempts: cadence.maxAttempts, minIntervalBusinessMinutes: cadence.minIntervalBusinessMinutes, maxSpanDays: cadence.maxSpanDays }
+      ? {
+          allowedChannels: cadence.allowedChannels,
+          maxAttempts: cadence.maxAttempts,
+          minIntervalBusinessMinutes: cadence.minIntervalBusinessMinutes,
+          maxSpanDays: cadence.maxSpanDays,
+          endingOutcomes: cadence.endingOutcomes,
+        }
       : null,
     moves: moves.map((m) => ({ from: m.fromStage, to: m.toStage, requiresReason: m.requiresReason, automatic: m.automatic })),
     reasonCodes: codes.map((c) => ({ kind: c.kind, code: c.code })),

@@ -12,8 +12,8 @@ interface Candidate {
 
 /**
  * Weighted round-robin with capacity: each hand-off goes to the active member furthest behind its
- * share (assigned / weight, ties by user id), skipping members at capacity (open hand-offs not yet
- * accepted or rejected) and inactive users. Returns null when nobody can take the lead.
+ * share (assigned / weight, ties by user id), skipping members at capacity (their hand-offs still
+ * routed, not yet accepted or rejected) and inactive users. Returns null when nobody can take the lead.
  */
 export class Router {
   private constructor(private readonly candidates: Candidate[]) {}
@@ -30,8 +30,8 @@ export class Router {
     const stats = await rows<{ id: string; active: boolean; routing_capacity: number; open: number; assigned: number }>(
       tx,
       sql`select u.id, u.active, u.routing_capacity,
-          (select count(*) from leads l where l.owner_id = u.id and l.stage = 'mql' and l.handoff_status = 'routed')::int as open,
-          (select count(*) from leads l where l.owner_id = u.id and l.agreement_id = ${policy.agreementId}::uuid and l.handed_off_at is not null)::int as assigned
+          (select count(*) from handoffs h where h.owner_id = u.id and h.state = 'routed')::int as open,
+          (select count(*) from handoffs h where h.owner_id = u.id and h.agreement_id = ${policy.agreementId}::uuid and h.handed_off_at is not null)::int as assigned
         from users u where u.id = any(${`{${ids.join(',')}}`}::uuid[])`,
     );
     const byId = new Map(stats.map((s) => [s.id, s]));

@@ -4,12 +4,14 @@ import { rows, type Db } from '../../db/client';
 import { contactChannels, contactOutcomes } from '../../db/schema/enums';
 import { contactAttempts, leads, nurtureWorkflows } from '../../db/schema/index';
 import type { Principal } from '../auth/api-keys';
-import { startClock, stopClocks } from '../clocks/sla-clocks';
+import { pgArray } from '../../db/pg-array';
+import { CLOCK_ENDINGS, endClocks, startClock } from '../clocks/sla-clocks';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import { applyMove, checkExpectations, lockLead } from '../leads/stage';
 import { enrol } from '../nurture/nurture';
 import { parseInput } from '../validation';
-import { cadenceFlags, nextAttemptDue, PROGRESS_OUTCOMES } from './cadence';
+import { cadenceFlags, endsCadence, nextAttemptDue, PROGRESS_OUTCOMES } from './cadence';
+import { currentHandoffId, recordFirstContact } from './handoff';
 
 // What Sales does with a hand-off: accept it (→ SQL) or reject it with a reason, log contact
 // attempts as the cadence says, recycle or disqualify with a reason, put a lead into nurture.
@@ -26,18 +28,18 @@ function mayAct(actor: Principal, lead: Lead) {
 const leadRef = z.object({ leadId: z.string().uuid('not a lead id'), expectedVersion: z.number().int().positive().nullable().optional() });
 const reasonRef = leadRef.extend({ reasonCode: z.string().trim().min(1, 'a reason code is required'), reason: z.string().trim().max(2000).nullable().optional() });
 
-export async function acceptLead(db: Db, actor: Principal, input: unknown) {
+export async function acceptLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const args = parseInput(leadRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to accept (hand-off is ${lead.handoffStatus})`);
-    return applyMove(tx, lead, policy, { to: 'sql', actorType: 'user', actorUserId: actor.userId, at: new Date(), reason: 'accepted by sales', set: { handoffStatus: 'accepted' } });
+    return applyMove(tx, lead, policy, { to: 'sql', actorType: 'user', actorUserId: actor.userId, at: now, reason: 'accepted by sales' });
   });
 }
 
-export async function rejectLead(db: Db, actor: Principal, input: unknown) {
+export async function rejectLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
@@ -45,29 +47,29 @@ export async function rejectLead(db: Db, actor: Principal, input: unknown) {
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to reject (hand-off is ${lead.handoffStatus})`);
     return applyMove(tx, lead, policy, {
-      to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(),
-      eventType: 'lead.rejected', recycleTrigger: 'rejected', set: { handoffStatus: 'rejected' },
+      to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now,
+      eventType: 'lead.rejected', recycleTrigger: 'rejected',
     });
   });
 }
 
-export async function recycleLead(db: Db, actor: Principal, input: unknown) {
+export async function recycleLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
-    return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(), recycleTrigger: 'manual', set: { handoffStatus: 'none' } });
+    return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now, recycleTrigger: 'manual' });
   });
 }
 
-export async function disqualifyLead(db: Db, actor: Principal, input: unknown) {
+export async function disqualifyLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
-    return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: new Date(), set: { handoffStatus: 'none' } });
+    return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now });
   });
 }
 
@@ -75,27 +77,30 @@ const attemptSchema = z.object({
   leadId: z.string().uuid('not a lead id'),
   channel: z.enum(contactChannels),
   outcome: z.enum(contactOutcomes),
-  occurredAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, 'is in the future').optional(),
+  occurredAt: z.date().optional(),
   notes: z.string().max(4000).nullable().optional(),
 });
 
 /**
- * Logs a contact attempt. The first attempt meets the response clock; each attempt restarts the
- * cadence-interval clock; cadence breaks are flagged; after the maximum attempts without progress
- * the lead goes back to Marketing with the agreement's reason and its nurture workflow.
+ * Logs a contact attempt. The first attempt meets the response clock; each attempt meets the
+ * cadence-interval clock and starts the next one, unless the outcome ends the follow-up; cadence
+ * breaks are flagged; after the maximum attempts without progress the lead goes back to Marketing
+ * with the agreement's reason and its nurture workflow.
  */
-export async function logContactAttempt(db: Db, actor: Principal, input: unknown) {
+export async function logContactAttempt(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const args = parseInput(attemptSchema, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     if (!['mql', 'sql', 'opportunity'].includes(lead.stage)) throw new ConflictError(`the lead is ${lead.stage}: contact attempts are for leads with Sales`);
-    const at = args.occurredAt ?? new Date();
+    const at = args.occurredAt ?? now;
+    if (at.getTime() > now.getTime() + 60_000) throw new ValidationError([{ field: 'input.occurredAt', message: 'is in the future' }]);
+    const handoffId = await currentHandoffId(tx, lead.id);
     const since = lead.handedOffAt ?? new Date(0);
-    const [history] = await rows<{ n: number; last_at: Date | null; progress: number }>(
+    const [history] = await rows<{ n: number; last_at: Date | null; ended: number }>(
       tx,
       sql`select count(*)::int as n, max(occurred_at) as last_at,
-          count(*) filter (where outcome in ('connected', 'replied', 'meeting_booked'))::int as progress
+          count(*) filter (where outcome = any(${pgArray(policy.cadence?.endingOutcomes ?? [...PROGRESS_OUTCOMES])}::contact_outcome[]))::int as ended
         from contact_attempts where lead_id = ${lead.id}::uuid and occurred_at >= ${since.toISOString()}::timestamptz
           -- a hand-off dated at its trigger event can predate the recycle that ended the previous
           -- one (an event sent late, or racing that recycle): the attempts of that round do not count in this one
@@ -109,22 +114,27 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
       .insert(contactAttempts)
       .values({ leadId: lead.id, userId: actor.userId, channel: args.channel, outcome: args.outcome, occurredAt: at, notes: args.notes ?? null, attemptNumber: number, cadenceFlags: flags })
       .returning();
-    await stopClocks(tx, lead.id, ['response', 'cadence_interval'], at);
-    const progressed = history!.progress > 0 || PROGRESS_OUTCOMES.has(args.outcome);
+    const stop = [{ leadId: lead.id, at }];
+    await endClocks(tx, stop, CLOCK_ENDINGS.contactAttempt);
+    await recordFirstContact(tx, lead.id, at);
+    // An outcome that ends the follow-up (the cadence's ending outcomes: replied, meeting booked…),
+    // now or earlier in this round, leaves nothing due: no next attempt, no cadence clock, no recycle.
+    const ended = history!.ended > 0 || endsCadence(policy.cadence, args.outcome);
     let recycled = false;
+    let followUpDueBy: Date | null = null;
     const rule = policy.recycleRules.find((r) => r.trigger === 'max_attempts');
     // Without a MAX_ATTEMPTS rule (activation requires one) the attempt is kept and nothing moves.
-    if (rule && policy.cadence && number >= policy.cadence.maxAttempts && !progressed && (lead.stage === 'mql' || lead.stage === 'sql')) {
+    if (rule && policy.cadence && number >= policy.cadence.maxAttempts && !ended && (lead.stage === 'mql' || lead.stage === 'sql')) {
       await applyMove(tx, lead, policy, {
         to: 'recycled', actorType: 'system', reasonCode: rule.reasonCode, reason: `${number} attempts without progress`, at,
-        recycleTrigger: 'max_attempts', set: { handoffStatus: 'none' },
+        recycleTrigger: 'max_attempts',
       });
       recycled = true;
-    } else {
-      await startClock(tx, policy, { id: lead.id, ownerId: lead.ownerId }, 'cadence_interval', at);
+    } else if (!ended && policy.cadence && number < policy.cadence.maxAttempts) {
+      followUpDueBy = await startClock(tx, policy, 'cadence_interval', { leadId: lead.id, ownerId: lead.ownerId, at, handoffId });
     }
-    const nextDueAt = !recycled && policy.cadence && !progressed ? nextAttemptDue(policy.cadence, policy.calendar, at, number) : null;
-    return { attempt: attempt!, recycled, nextDueAt };
+    const nextDueAt = !recycled && policy.cadence && !ended ? nextAttemptDue(policy.cadence, policy.calendar, at, number) : null;
+    return { attempt: attempt!, recycled, nextDueAt, followUpDueBy };
   });
 }
 

@@ -5,8 +5,7 @@ import { activityTypes } from '../../db/schema/enums';
 import { ValidationError, type FieldProblem } from '../errors';
 import { loadRevisionRules, reconcileScores, type RevisionRules } from '../scoring/reconcile';
 import { parseInput } from '../validation';
-import { handOffQualified, type HandoffRequest } from '../handoff/after-scoring';
-import type { HandoffOutcome } from '../handoff/handoff';
+import { LATE_TRIGGER_LIMIT_MS, requestHandoffs, type HandoffOutcome, type HandoffRequest } from '../handoff/handoff';
 import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor } from './agreement-for-lead';
 import { emailSchema, leadFieldsSchema } from './lead-input';
@@ -97,6 +96,21 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
         where l.id = a.lead_id`);
     }
 
+    // Hand-offs: a fresh bottom-of-funnel event moves its lead to MQL at the event's time (before
+    // scoring, so the move is the trigger's, not the score's), then scoring may qualify others at `now`.
+    const agreementOf = new Map(locked.map((l) => [l.id, l.agreement_id]));
+    const eventOf = new Map(events.map((e) => [e.clientEventId, e]));
+    const triggers: HandoffRequest[] = fresh.flatMap((f) => {
+      const e = eventOf.get(f.clientEventId)!;
+      const agreementId = agreementOf.get(f.leadId);
+      if (!agreementId) return [];
+      // Events older than 30 days are history being imported: their hand-off starts now, so an
+      // import does not open SLA clocks that breached long ago.
+      const at = now.getTime() - e.occurredAt.getTime() > LATE_TRIGGER_LIMIT_MS ? now : e.occurredAt;
+      return [{ leadId: f.leadId, agreementId, trigger: e.type, at, activityId: f.id }];
+    });
+    const byTrigger = await requestHandoffs(tx, triggers, now);
+
     // Score the leads that got new activities or were just created, under their agreement's revision.
     const toScore = new Set([...touched, ...created]);
     const byRevision = new Map<string, string[]>();
@@ -106,28 +120,15 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       const revision = revisionOf.get(lead.agreement_id);
       if (revision) byRevision.set(revision, [...(byRevision.get(revision) ?? []), lead.id]);
     }
-    const newMqls: string[] = [];
+    const byScore: string[] = [];
     for (const [revisionId, leadIds] of byRevision) {
       const rules: RevisionRules = await loadRevisionRules(tx, revisionId);
       const result = await reconcileScores(tx, rules, leadIds, { at: now, qualify: true });
-      newMqls.push(...result.newMqls);
+      byScore.push(...result.newMqls);
     }
-
-    // Hand-offs: leads that just qualified, and leads with a fresh bottom-of-funnel event.
-    const agreementOf = new Map(locked.map((l) => [l.id, l.agreement_id]));
-    const freshTypes = new Map(fresh.map((f) => [f.clientEventId, f.leadId]));
-    const requests: HandoffRequest[] = [];
-    for (const leadId of newMqls) requests.push({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql' });
-    events.forEach((e) => {
-      const leadId = freshTypes.get(e.clientEventId);
-      const agreementId = leadId ? agreementOf.get(leadId) : null;
-      // A trigger starts the SLA clocks when the request was made, not when it reached us.
-      // (events older than 30 days are history being imported: their hand-off starts now, so an
-      // import does not open SLA clocks that breached long ago)
-      const at = now.getTime() - e.occurredAt.getTime() > 30 * 86_400_000 ? now : e.occurredAt;
-      if (leadId && agreementId) requests.push({ leadId, agreementId, trigger: e.type, at });
-    });
-    const handoffs = await handOffQualified(tx, requests.filter((r) => r.agreementId), now);
+    const byMql = await requestHandoffs(tx, byScore.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql', at: now })), now);
+    const newMqls = [...new Set([...byTrigger.movedToMql, ...byScore])].sort();
+    const handoffs = [...byTrigger.outcomes, ...byMql.outcomes];
 
     const freshByEvent = new Map(fresh.map((f) => [f.clientEventId, f.id]));
     const results: EventResult[] = events.map((e, i) => ({
@@ -205,8 +206,17 @@ async function resolveLeads(tx: DbOrTx, events: z.output<typeof eventSchema>[], 
         from sla_agreements a left join handoff_settings h on h.revision_id = a.active_revision_id where a.status = 'active'`,
     );
     const allowed = new Map(rulesByAgreement.map((r) => [r.agreement_id, r.create_unknown_leads]));
+    // A lead created by events is dated at its earliest event: it existed when it acted, even when
+    // we hear of it late (a late demo request then reads, and is timed, as it happened).
+    const firstSeen = new Map<string, number>();
+    for (const e of events) {
+      if (!e.email) continue;
+      const t = Math.min(e.occurredAt.getTime(), now.getTime());
+      firstSeen.set(e.email, Math.min(firstSeen.get(e.email) ?? Infinity, t));
+    }
     const values = [];
     for (const [email, e] of [...toCreate].sort(([a], [b]) => a.localeCompare(b))) {
+      const createdAt = new Date(firstSeen.get(email) ?? now.getTime()).toISOString();
       const fields = { ...(e.lead ?? {}), email };
       const agreement = agreementFor(agreements, fields as Record<string, unknown>);
       if (agreement && allowed.get(agreement.id) === false) {
@@ -218,20 +228,20 @@ async function resolveLeads(tx: DbOrTx, events: z.output<typeof eventSchema>[], 
         sql`(${email}, ${e.externalId ?? f.externalId ?? null}, ${f.firstName ?? null}, ${f.lastName ?? null}, ${f.phone ?? null}, ${f.title ?? null}, ${f.seniority ?? null},
           ${f.department ?? null}, ${f.companyName ?? null}, ${f.companySize ?? null}, ${f.industry ?? null}, ${f.country ?? null}, ${f.source ?? e.sourceSystem ?? 'direct'},
           ${JSON.stringify(f.attributes ?? {})}::jsonb, ${agreement?.id ?? null}::uuid,
-          (select id from accounts where lower(domain) = ${email.slice(email.lastIndexOf('@') + 1)}))`,
+          (select id from accounts where lower(domain) = ${email.slice(email.lastIndexOf('@') + 1)}), ${createdAt}::timestamptz, ${createdAt}::timestamptz)`,
       );
     }
     if (problems.length) throw new ValidationError(problems);
     const inserted = await rows<{ id: string; email: string }>(
       tx,
-      sql`insert into leads (email, external_id, first_name, last_name, phone, title, seniority, department, company_name, company_size, industry, country, source, attributes, agreement_id, account_id)
+      sql`insert into leads (email, external_id, first_name, last_name, phone, title, seniority, department, company_name, company_size, industry, country, source, attributes, agreement_id, account_id, created_at, stage_changed_at)
         values ${sql.join(values, sql`, `)}
         on conflict do nothing
         returning id, email`,
     );
     if (inserted.length) {
       await tx.execute(sql`insert into stage_transitions (lead_id, from_stage, to_stage, actor_type, reason, occurred_at, revision_id)
-        select l.id, null, 'lead', 'system', 'created from an activity event', ${now.toISOString()}::timestamptz, a.active_revision_id
+        select l.id, null, 'lead', 'system', 'created from an activity event', l.created_at, a.active_revision_id
         from leads l left join sla_agreements a on a.id = l.agreement_id
         where l.id = any(${`{${inserted.map((r) => r.id).join(',')}}`}::uuid[])`);
     }

@@ -4,7 +4,7 @@ import { leads, stageTransitions } from '../../db/schema/index';
 import { ConflictError, conflictOnDuplicate, NotFoundError, ValidationError } from '../errors';
 import { loadRevisionRules, reconcileScores } from '../scoring/reconcile';
 import { parseInput } from '../validation';
-import { handOffQualified, retryHeldHandoffs } from '../handoff/after-scoring';
+import { requestHandoffs, retryHeldHandoffs } from '../handoff/handoff';
 import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor, type ActiveAgreement } from './agreement-for-lead';
 import { emailDomain, emailSchema, leadFieldsSchema, newLeadSchema, type NewLead } from './lead-input';
@@ -42,7 +42,7 @@ export async function rescoreLeads(tx: DbOrTx, leadIds: string[], agreements: Ac
     mqls.push(...result.newMqls);
   }
   const agreementOf = new Map(found.map((l) => [l.id, l.agreement_id]));
-  await handOffQualified(tx, mqls.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql' })), at);
+  await requestHandoffs(tx, mqls.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql', at })), at);
   await retryHeldHandoffs(tx, at, leadIds);
   return mqls;
 }

@@ -4,9 +4,10 @@ import type { Db, DbOrTx } from '../../db/client';
 import { lifecycleStages, type LifecycleStage } from '../../db/schema/enums';
 import { leads, outboxEvents, stageTransitions } from '../../db/schema/index';
 import type { Principal } from '../auth/api-keys';
-import { startClock, stopClocks } from '../clocks/sla-clocks';
+import { CLOCK_ENDINGS, endClocks, SALES_STAGES } from '../clocks/sla-clocks';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { loadPolicy, type RevisionPolicy } from '../handoff/context';
+import { decideHandoff, enteredStage, requestHandoffs } from '../handoff/handoff';
 import { enrolByRule, enrolOnRecycle } from '../nurture/nurture';
 import { checkMove } from '../stages/machine';
 import { parseInput } from '../validation';
@@ -44,9 +45,15 @@ export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolic
   // Moves made by the agreement's own rules (recycle after max attempts) count as a person's.
   const problems = checkMove(policy.moves, { from: lead.stage, to: move.to, actor: 'user', reasonCode: move.reasonCode }, codes);
   if (problems.length) throw new ValidationError(problems);
+  // The lead's open hand-off is decided by the move (accepted, rejected, withdrawn), and the lead
+  // mirrors it; moving to MQL asks for a new one below.
+  const decided =
+    lead.stage === 'mql' && move.to !== 'mql' ? await decideHandoff(tx, lead.id, move)
+    : !SALES_STAGES.includes(move.to) ? 'none'
+    : null;
   const [updated] = await tx
     .update(leads)
-    .set({ ...move.set, stage: move.to, stageChangedAt: move.at, version: sql`${leads.version} + 1`, updatedAt: move.at })
+    .set({ ...(decided ? { handoffStatus: decided } : {}), ...move.set, stage: move.to, stageChangedAt: move.at, version: sql`${leads.version} + 1`, updatedAt: move.at })
     .where(and(eq(leads.id, lead.id), eq(leads.version, lead.version)))
     .returning();
   if (!updated) throw new ConflictError('the lead changed while moving it');
@@ -67,12 +74,20 @@ export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolic
     payload: { leadId: lead.id, fromStage: lead.stage, toStage: move.to, reasonCode: move.reasonCode ?? null, reason: move.reason ?? null, actorUserId: move.actorUserId ?? null, at: move.at.toISOString() },
   });
 
-  // Clocks: leaving a stage stops its stuck-lead clock; acceptance ends with SQL; the detours end all.
-  const stopping = ['recycled', 'disqualified', 'customer'].includes(move.to) ? 'all' : move.to === 'sql' ? (['time_in_stage', 'acceptance'] as const) : (['time_in_stage'] as const);
-  await stopClocks(tx, lead.id, stopping, move.at);
-  await startClock(tx, policy, { id: lead.id, ownerId: updated.ownerId }, 'time_in_stage', move.at, move.to);
+  // Clocks (domain/clocks/sla-clocks.ts says what ends what): leaving MQL meets acceptance; leaving
+  // Sales cancels response and cadence; the stage's stuck-lead clock ends and the next one starts.
+  const stop = [{ leadId: lead.id, at: move.at }];
+  if (SALES_STAGES.includes(lead.stage) && !SALES_STAGES.includes(move.to)) await endClocks(tx, stop, CLOCK_ENDINGS.leftSales);
+  else if (lead.stage === 'mql' && move.to !== 'mql') await endClocks(tx, stop, CLOCK_ENDINGS.leftMql);
+  await enteredStage(tx, policy, move.to, [{ leadId: lead.id, at: move.at, ownerId: updated.ownerId, fromStage: lead.stage }]);
   if (move.to === 'recycled') await enrolOnRecycle(tx, policy, lead.id, move.recycleTrigger ?? 'manual', move.reasonCode ?? null, move.at);
   else await enrolByRule(tx, policy.revisionId, [lead.id], 'stage_entered', move.at, move.to);
+  // A person's move to MQL is a hand-off like a score's, when the agreement hands off on MQL.
+  if (move.to === 'mql' && lead.stage !== 'mql') {
+    await requestHandoffs(tx, [{ leadId: lead.id, agreementId: policy.agreementId, trigger: 'manual', at: move.at }], move.at);
+    const [after] = await tx.select().from(leads).where(eq(leads.id, lead.id));
+    return after!;
+  }
   return updated;
 }
 
@@ -106,7 +121,7 @@ export function checkExpectations(lead: LeadRow, expected: { fromStage?: string 
  * A person moves a lead to another stage. The lead's row lock plus the caller's expected stage or
  * version make concurrent, conflicting moves end with one winner and CONFLICT for the others.
  */
-export async function moveLead(db: Db, actor: Principal, input: unknown) {
+export async function moveLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
   const move = parseInput(moveSchema, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, move.leadId);
@@ -118,13 +133,7 @@ export async function moveLead(db: Db, actor: Principal, input: unknown) {
       actorUserId: actor.userId,
       reasonCode: move.reasonCode,
       reason: move.reason,
-      at: new Date(),
-      // The hand-off ends with the move: moving on from MQL accepts it; a detour cancels it.
-      ...(move.toStage === 'recycled' || move.toStage === 'disqualified'
-        ? { set: { handoffStatus: 'none' as const } }
-        : lead.handoffStatus === 'routed' && move.toStage !== 'mql'
-          ? { set: { handoffStatus: 'accepted' as const } }
-          : {}),
+      at: now,
     });
   });
 }

@@ -1,6 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { rows, type DbOrTx } from '../../db/client';
 import { fitGrades, scoringRules, scoringSettings, stageTransitionRules, temperatureBands } from '../../db/schema/index';
+import { endClocks } from '../clocks/sla-clocks';
 import { activityPredicate, fitPredicate } from './sql';
 import type { PropertyFilter, RuleOperator } from './rules';
 
@@ -257,11 +258,6 @@ export async function reconcileScores(
           select id, from_stage, 'mql', ${rev}, 'system',
             'fit ' || fit_score || ' ≥ ' || ${rules.mqlFitThreshold} || ' and interest ' || interest_score || ' ≥ ' || ${rules.mqlInterestThreshold}, ${at}
           from moved returning lead_id),
-        -- leaving the stage meets its stuck-lead clock
-        clocks as (
-          update sla_clocks set status = 'met', stopped_at = ${at}
-          where lead_id in (select id from moved) and clock = 'time_in_stage' and status = 'running'
-          returning 1),
         events as (
           insert into outbox_events (event_type, lead_id, payload)
           select 'lead.mql', id, jsonb_build_object('leadId', id, 'fromStage', from_stage, 'fit', fit_score, 'interest', interest_score, 'revisionId', ${rev}, 'at', ${at})
@@ -269,6 +265,8 @@ export async function reconcileScores(
       select lead_id from logged`,
     );
     newMqls = moved.map((m) => m.lead_id);
+    // Leaving the stage ends its stuck-lead clock (late: breached and resolved).
+    await endClocks(tx, newMqls.map((leadId) => ({ leadId, at: options.at })), { met: ['time_in_stage'] });
   }
   return { pointsAdded: added, pointsReversed: reversed, newMqls };
 }

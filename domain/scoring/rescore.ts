@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
 import { agreementRevisions, rescoreRuns, slaAgreements } from '../../db/schema/index';
 import { ConflictError, NotFoundError } from '../errors';
-import { handOffQualified } from '../handoff/after-scoring';
+import { requestHandoffs } from '../handoff/handoff';
 import { loadRevisionRules, reconcileScores } from './reconcile';
 
 // Re-scoring every lead of an agreement under a revision: batches of leads in id order, each batch
@@ -83,7 +83,7 @@ export async function continueRescore(
       const rules = await loadRevisionRules(tx, run.revisionId);
       const at = new Date();
       const result = await reconcileScores(tx, rules, ids, { at, qualify: run.requalify });
-      await handOffQualified(tx, result.newMqls.map((leadId) => ({ leadId, agreementId: run.agreementId, trigger: 'mql' })), at);
+      await requestHandoffs(tx, result.newMqls.map((leadId) => ({ leadId, agreementId: run.agreementId, trigger: 'mql', at })), at);
       const [updated] = await tx
         .update(rescoreRuns)
         .set({

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { inPeriod, leadFilter, mqlOutcomeCtes } from './sql';
+import { inPeriod, leadFilter, mqlOutcomeCtes, reasonLabel } from './sql';
 import { defineKpi, num, rate, str, type Rate } from './types';
 
 export interface MqlAcceptanceRow {
@@ -54,28 +54,25 @@ export interface ReasonRow {
   share: Rate;
 }
 
-/** A reason code's label from the agreement's reason codes, else the code itself. */
-const reasonLabel = (code: ReturnType<typeof sql>, preferredKind: string) =>
-  sql`coalesce((select rc.label from reason_codes rc where rc.code = ${code}
-     order by (rc.kind = ${preferredKind}::reason_kind) desc, rc.label limit 1), ${code}, '(no reason)')`;
-
 export const rejectionReasonsKpi = defineKpi<ReasonRow>({
   id: 'rejection_reasons',
   title: 'Why Sales rejected MQLs',
   description:
     'Rejections in the period: stage transitions mql → recycled or disqualified made by a user (not the system) ' +
-    'with a reason code, grouped by reason code (labelled from the agreement’s reason codes).',
+    'with a reason code, grouped by reason code, labelled as the revision in force at the move wrote it (a reject reason first).',
   params: ['period', 'agreement', 'source', 'owner'],
-  query: (f) => sql`select g.code, ${reasonLabel(sql`g.code`, 'reject')} as label, g.n,
-      sum(g.n) over () as total
+  query: (f) => sql`select g.code, g.label, g.n, sum(g.n) over () as total
     from (
-      select st.reason_code as code, count(*) as n
+      select st.reason_code as code,
+        case when st.to_stage = 'disqualified' then ${reasonLabel(sql`st.reason_code`, sql`st.revision_id`, ['reject', 'disqualify'])}
+          else ${reasonLabel(sql`st.reason_code`, sql`st.revision_id`, ['reject', 'recycle'])} end as label,
+        count(*) as n
       from stage_transitions st join leads l on l.id = st.lead_id
       where st.from_stage = 'mql' and st.to_stage in ('recycled', 'disqualified') and st.actor_type = 'user'
         and st.reason_code is not null and ${inPeriod(sql`st.occurred_at`, f)} and ${leadFilter(f)}
-      group by 1
+      group by 1, 2
     ) g
-    order by g.n desc, g.code`,
+    order by g.n desc, g.code, g.label`,
   mapRows: (raw) =>
     raw.map((r) => ({ code: str(r.code), label: str(r.label), count: num(r.n), share: rate(num(r.n), num(r.total)) })),
 });

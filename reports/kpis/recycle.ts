@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { inPeriod, leadFilter } from './sql';
+import { inPeriod, leadFilter, NO_REASON, reasonLabel } from './sql';
 import { defineKpi, num, rate, str, type Rate } from './types';
 
 export const recycleRoutes = ['rejected', 'manual', 'automatic'] as const;
@@ -22,20 +22,28 @@ export const recycleReasonsKpi = defineKpi<RecycleReasonRow>({
   description:
     'Stage transitions to recycled or disqualified in the period, by reason code, target stage and route: ' +
     'rejected = by a user from mql (a hand-off refused), manual = by a user from a later stage, automatic = by the ' +
-    'system (cadence exhausted). Share = over all such transitions in the period.',
+    'system (cadence exhausted). Each code is labelled as the revision in force at the move wrote it, in the kind that ' +
+    'matches the route (reject, recycle or disqualify). Share = over all such transitions in the period.',
   params: ['period', 'agreement', 'source', 'owner'],
-  query: (f) => sql`select g.code,
-      coalesce((select rc.label from reason_codes rc where rc.code = g.code order by rc.label limit 1), g.code) as label,
-      g.to_stage, g.route, g.n, sum(g.n) over () as total
+  query: (f) => sql`select g.code, g.label, g.to_stage, g.route, sum(g.n) as n, sum(sum(g.n)) over () as total
     from (
-      select coalesce(st.reason_code, '(none)') as code, st.to_stage::text as to_stage,
-        case when st.actor_type = 'system' then 'automatic' when st.from_stage = 'mql' then 'rejected' else 'manual' end as route,
+      select coalesce(t.reason_code, ${NO_REASON}) as code, t.to_stage, t.route,
+        -- the label of the kind that matches the route, from the revision in force at the move
+        case when t.route = 'rejected' and t.to_stage = 'disqualified' then ${reasonLabel(sql`t.reason_code`, sql`t.revision_id`, ['reject', 'disqualify'])}
+             when t.route = 'rejected' then ${reasonLabel(sql`t.reason_code`, sql`t.revision_id`, ['reject', 'recycle'])}
+             when t.to_stage = 'disqualified' then ${reasonLabel(sql`t.reason_code`, sql`t.revision_id`, ['disqualify'])}
+             else ${reasonLabel(sql`t.reason_code`, sql`t.revision_id`, ['recycle'])} end as label,
         count(*) as n
-      from stage_transitions st join leads l on l.id = st.lead_id
-      where st.to_stage in ('recycled', 'disqualified') and ${inPeriod(sql`st.occurred_at`, f)} and ${leadFilter(f)}
-      group by 1, 2, 3
+      from (
+        select st.reason_code, st.revision_id, st.to_stage::text as to_stage,
+          case when st.actor_type = 'system' then 'automatic' when st.from_stage = 'mql' then 'rejected' else 'manual' end as route
+        from stage_transitions st join leads l on l.id = st.lead_id
+        where st.to_stage in ('recycled', 'disqualified') and ${inPeriod(sql`st.occurred_at`, f)} and ${leadFilter(f)}
+      ) t
+      group by t.reason_code, t.revision_id, t.to_stage, t.route
     ) g
-    order by g.n desc, g.code, g.to_stage, g.route`,
+    group by g.code, g.label, g.to_stage, g.route
+    order by n desc, g.code, g.to_stage, g.route, g.label`,
   mapRows: (raw) =>
     raw.map((r) => ({
       code: str(r.code),

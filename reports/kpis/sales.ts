@@ -3,15 +3,13 @@ import { bucketOf, handoffCtes, inPeriod, leadFilter, responseVerdict } from './
 import { day, defineKpi, num, numOrNull, rate, str, type Rate } from './types';
 
 const RESPONSE_DEFINITION =
-  'A hand-off is a transition to mql (each re-qualification is a new hand-off), timed at leads.handed_off_at when ' +
-  'that falls between it and the lead’s next MQL transition (a held hand-off), else at the MQL transition. ' +
-  'Response time = the first contact_attempts.occurred_at at or after the hand-off minus the hand-off time; ' +
-  'business hours are counted with the revision’s business hours, holidays and time zone (the lead’s revision, ' +
-  'else the agreement’s active one; wall-clock when it has no business hours; the same count as ' +
-  'domain/clocks/business-hours.ts, done in SQL). Within SLA = contacted within the ' +
-  'revision’s active sla_clock_rules "response" business_minutes. The clock stops at the first contact, or when the ' +
-  'lead is recycled or disqualified before any contact: a hand-off returned within the SLA without a contact is left ' +
-  'out (clock cancelled); one that ran out of time first — returned late, or still not contacted as of now — is breached.';
+  'A hand-off is a handoffs row (domain/handoff/handoff.ts) that Sales got in the period: handed_off_at is when its ' +
+  'clocks started (the request — a trigger event’s time or the move to MQL — or the release of a held hand-off). ' +
+  'The verdict is its response clock’s (domain/clocks/verdict.ts): within = the first contact attempt came before the ' +
+  'due time (the revision’s "response" business minutes after handed_off_at, in its business hours, holidays and time ' +
+  'zone); breached = the due time passed first (recorded by the scheduler or not yet); closed = returned to Marketing ' +
+  'in time without a contact (clock cancelled, left out of the rate); pending = time left. Business hours to first ' +
+  'contact are counted in SQL with the same calendar as the clock.';
 
 export interface ResponseTimeRow {
   handoffs: number;
@@ -46,7 +44,7 @@ export const responseTimeKpi = defineKpi<ResponseTimeRow>({
     v as (select h.*, ${responseVerdict} as verdict,
             extract(epoch from (h.first_contact_at - h.handed_off_at)) / 3600 as hours,
             h.response_business_minutes / 60.0 as business_hours
-          from handoffs h)
+          from sales_handoffs h)
     select count(*) as handoffs,
       count(*) filter (where first_contact_at is not null) as contacted,
       count(*) filter (where verdict = 'within') as within,
@@ -105,19 +103,19 @@ export const responseDistributionKpi = defineKpi<ResponseBinRow>({
   description: `${RESPONSE_DEFINITION} Contacted hand-offs by business hours to first contact, plus the hand-offs still waiting for a contact and those returned without one.`,
   params: ['period', 'agreement', 'source', 'owner'],
   query: (f) => sql`with ${handoffCtes(f)},
-    sla as (select max(response_sla_minutes) / 60.0 as hours from handoffs)
+    sla as (select max(response_sla_minutes) / 60.0 as hours from sales_handoffs)
     select b.label, b.lo, b.hi, count(h.lead_id) as handoffs, (select hours from sla) as sla_hours, b.pos
     from (values (1, '< 1 h', 0, 1), (2, '1–2 h', 1, 2), (3, '2–4 h', 2, 4), (4, '4–8 h', 4, 8),
                  (5, '8–16 h', 8, 16), (6, '16–24 h', 16, 24), (7, '24–48 h', 24, 48), (8, '48 h +', 48, null))
       as b(pos, label, lo, hi)
-    left join handoffs h on h.first_contact_at is not null
+    left join sales_handoffs h on h.first_contact_at is not null
       and h.response_business_minutes >= b.lo * 60 and (b.hi is null or h.response_business_minutes < b.hi * 60)
     group by b.pos, b.label, b.lo, b.hi
     union all
-    select 'not contacted', null, null, count(*), (select hours from sla), 9 from handoffs where response_stopped_at is null
+    select 'not contacted', null, null, count(*), (select hours from sla), 9 from sales_handoffs where response_stopped_at is null
     union all
     select 'returned without contact', null, null, count(*), (select hours from sla), 10
-    from handoffs where first_contact_at is null and response_stopped_at is not null
+    from sales_handoffs where first_contact_at is null and response_stopped_at is not null
     order by 6`,
   mapRows: (raw) =>
     raw.map((r) => ({
@@ -138,12 +136,13 @@ export const attemptsPerLeadKpi = defineKpi<AttemptsPerLeadRow>({
   id: 'attempts_per_lead',
   title: 'Contact attempts per hand-off',
   description:
-    'Hand-offs in the period (as for response time) by the number of contact attempts on the lead at or after the hand-off, as of now.',
+    'Hand-offs in the period (as for response time) by the number of contact attempts on the lead from the hand-off to the lead’s next hand-off, as of now.',
   params: ['period', 'agreement', 'source', 'owner'],
   query: (f) => sql`with ${handoffCtes(f)}
     select n.attempts, count(*) as leads
     from (select (select count(*) from contact_attempts ca
-                  where ca.lead_id = h.lead_id and ca.occurred_at >= h.handed_off_at) as attempts
+                  where ca.lead_id = h.lead_id and ca.occurred_at >= h.handed_off_at
+                    and (h.next_handoff_at is null or ca.occurred_at < h.next_handoff_at)) as attempts
           from handoff_rows h) n
     group by 1 order by 1`,
   mapRows: (raw) => raw.map((r) => ({ attempts: num(r.attempts), leads: num(r.leads) })),
@@ -168,7 +167,7 @@ export const repActivityKpi = defineKpi<RepActivityRow>({
   description:
     'Per rep (users.name; no lead data): contact attempts they made in the period, distinct leads contacted, attempts ' +
     'per lead, median interval since the lead’s previous attempt (hours), cadence compliance (attempts with empty ' +
-    'cadence_flags), and for hand-offs in the period owned by the rep (leads.owner_id) the response within SLA and ' +
+    'cadence_flags), and for hand-offs in the period routed to the rep (handoffs.owner_id) the response within SLA and ' +
     'median business hours to first contact (definitions as in response_time).',
   params: ['period', 'agreement', 'source', 'owner'],
   query: (f) => sql`with ${handoffCtes(f)},
@@ -192,7 +191,7 @@ export const repActivityKpi = defineKpi<RepActivityRow>({
         count(*) filter (where verdict in ('within', 'breached')) as decided,
         percentile_cont(0.5) within group (order by response_business_minutes / 60.0)
           filter (where first_contact_at is not null) as p50_response
-      from (select h.*, ${responseVerdict} as verdict from handoffs h) h
+      from (select h.*, ${responseVerdict} as verdict from sales_handoffs h) h
       where owner_id is not null group by 1
     )
     select u.name, coalesce(a.attempts, 0) as attempts, coalesce(a.leads, 0) as leads,

@@ -28,7 +28,7 @@ export const slaComplianceTrendKpi = defineKpi<SlaComplianceRow>({
   params: ['period', 'agreement', 'source', 'owner'],
   query: (f) => sql`with ${handoffCtes(f)}, ${mqlOutcomeCtes(f, true)},
     hv as (select ${bucketOf(sql`h.handed_off_at`, f)} as bucket, ${responseVerdict} as rv, ${acceptanceVerdict} as av
-           from handoffs h)
+           from sales_handoffs h)
     select bucket, 'sales' as side, 'response_within_sla' as measure,
       count(*) filter (where rv = 'within') as numerator, count(*) filter (where rv in ('within', 'breached')) as denominator
     from hv group by 1 having count(*) filter (where rv in ('within', 'breached')) > 0

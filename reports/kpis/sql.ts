@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { clockVerdictSql } from '../../domain/clocks/verdict';
 import type { KpiFilters } from './types';
 
 // SQL fragments shared by several KPIs, so that a rule (a period, a hand-off, an MQL entry, business
@@ -21,12 +22,15 @@ export function inPeriod(column: SQL, f: KpiFilters): SQL {
   return sql`(${column} >= ${periodStart(f)} and ${column} < ${periodEnd(f)})`;
 }
 
-/** The agreement / source / owner filters on the leads table aliased `l`. */
-export function leadFilter(f: KpiFilters): SQL {
+/**
+ * The agreement / source / owner filters on the leads table aliased `l`; `owner` names the column
+ * the owner filter applies to (a hand-off's own owner, say), the lead's owner by default.
+ */
+export function leadFilter(f: KpiFilters, owner: SQL = sql`l.owner_id`): SQL {
   const parts: SQL[] = [];
   if (f.agreementId) parts.push(sql`l.agreement_id = ${f.agreementId}::uuid`);
   if (f.source) parts.push(sql`l.source = ${f.source}`);
-  if (f.ownerId) parts.push(sql`l.owner_id = ${f.ownerId}::uuid`);
+  if (f.ownerId) parts.push(sql`${owner} = ${f.ownerId}::uuid`);
   return parts.length ? sql`(${sql.join(parts, sql` and `)})` : sql`true`;
 }
 
@@ -70,88 +74,58 @@ export function businessMinutes(start: SQL, end: SQL, revisionId: SQL, timeZone:
 }
 
 /**
- * CTEs `handoff_times`, `handoff_rows` and `handoffs`: every hand-off in the period with its SLA rules,
- * first contact and first decision. Each transition to mql is a hand-off (a lead that re-qualifies is
- * handed off again); it is timed at leads.handed_off_at when that lies between this MQL transition and
- * the lead's next one (a hand-off held for missing fields and released later), else at the MQL
- * transition. The revision is the lead's, else the agreement's active one.
- * Columns: lead_id, owner_id, handed_off_at, revision_id, time_zone, response_sla_minutes,
- * acceptance_sla_minutes, any_contact_at, closed_at, first_contact_at (the contact that stopped the
- * response clock, if any), response_stopped_at, decided_at, response_business_minutes and
- * decision_business_minutes (both measured to now() while still open).
+ * CTEs `handoff_rows` and `sales_handoffs`: every hand-off Sales got in the period (handoffs.handed_off_at:
+ * the request, or the release of a held hand-off; domain/handoff/handoff.ts), with its response and
+ * acceptance clocks and their verdicts (domain/clocks/verdict.ts). The KPIs count what the clocks
+ * say, so they agree with the breaches, the work queue and the webhooks by construction. The owner
+ * filter applies to the rep the hand-off went to.
+ * Columns: handoff_id, lead_id, owner_id, handed_off_at, next_handoff_at, revision_id, time_zone,
+ * response_sla_minutes, acceptance_sla_minutes, response_clock_verdict, acceptance_clock_verdict
+ * (null without a clock), first_contact_at, response_stopped_at, decided_at,
+ * response_business_minutes and decision_business_minutes (both measured to now() while open).
  */
 export function handoffCtes(f: KpiFilters): SQL {
-  return sql`handoff_times as (
-    select t.lead_id, t.handed_off_at from (
-      select st.lead_id,
-        case when l.handed_off_at >= st.occurred_at and (nx.at is null or l.handed_off_at < nx.at)
-          then l.handed_off_at else st.occurred_at end as handed_off_at
-      from stage_transitions st
-      join leads l on l.id = st.lead_id
-      left join lateral (select min(n.occurred_at) as at from stage_transitions n
-        where n.lead_id = st.lead_id and n.to_stage = 'mql' and n.occurred_at > st.occurred_at) nx on true
-      where st.to_stage = 'mql' and st.occurred_at < ${periodEnd(f)}
-        and (st.occurred_at >= ${periodStart(f)} or l.handed_off_at >= ${periodStart(f)})
-        and ${leadFilter(f)}
-    ) t
-    where ${inPeriod(sql`t.handed_off_at`, f)}
-  ),
-  handoff_rows as (
-    select h.lead_id, h.handed_off_at, l.owner_id, rev.id as revision_id, rev.time_zone,
-      resp.business_minutes as response_sla_minutes,
-      acc.business_minutes as acceptance_sla_minutes,
-      (select min(ca.occurred_at) from contact_attempts ca
-        where ca.lead_id = h.lead_id and ca.occurred_at >= h.handed_off_at) as any_contact_at,
-      (select min(sc.occurred_at) from stage_transitions sc
-        where sc.lead_id = h.lead_id and sc.occurred_at >= h.handed_off_at
-          and sc.to_stage in ('recycled', 'disqualified')) as closed_at,
-      (select min(sd.occurred_at) from stage_transitions sd
-        where sd.lead_id = h.lead_id and sd.from_stage = 'mql' and sd.occurred_at >= h.handed_off_at
-          and sd.to_stage in ('sql', 'recycled', 'disqualified')) as decided_at
-    from handoff_times h
+  return sql`handoff_rows as (
+    select h.id as handoff_id, h.lead_id, h.owner_id, h.handed_off_at, h.revision_id, rev.time_zone,
+      (select min(n.handed_off_at) from handoffs n where n.lead_id = h.lead_id and n.handed_off_at > h.handed_off_at) as next_handoff_at,
+      rr.business_minutes as response_sla_minutes,
+      ar.business_minutes as acceptance_sla_minutes,
+      case when rc.id is not null then ${clockVerdictSql('rc')} end as response_clock_verdict,
+      case when ac.id is not null then ${clockVerdictSql('ac')} end as acceptance_clock_verdict,
+      h.first_contact_at,
+      coalesce(rc.stopped_at, h.first_contact_at) as response_stopped_at,
+      h.decided_at
+    from handoffs h
     join leads l on l.id = h.lead_id
-    left join sla_agreements a on a.id = l.agreement_id
-    left join agreement_revisions rev on rev.id = coalesce(l.revision_id, a.active_revision_id)
-    left join sla_clock_rules resp on resp.revision_id = rev.id and resp.clock = 'response' and resp.active
-    left join sla_clock_rules acc on acc.revision_id = rev.id and acc.clock = 'acceptance' and acc.active
+    join agreement_revisions rev on rev.id = h.revision_id
+    left join sla_clocks rc on rc.handoff_id = h.id and rc.clock = 'response'
+    left join sla_clock_rules rr on rr.id = rc.rule_id
+    left join sla_clocks ac on ac.handoff_id = h.id and ac.clock = 'acceptance'
+    left join sla_clock_rules ar on ar.id = ac.rule_id
+    where ${inPeriod(sql`h.handed_off_at`, f)} and ${leadFilter(f, sql`h.owner_id`)}
   ),
-  handoff_stops as (
-    -- The response clock stops at the first contact, or when the lead goes back (recycled or
-    -- disqualified) before anyone contacted it; first_contact_at keeps only a contact before that.
+  -- Materialized: the business minutes are read several times; inlined, PostgreSQL would recompute
+  -- the per-day subqueries for every reference.
+  sales_handoffs as materialized (
     select hr.*,
-      case when hr.any_contact_at <= coalesce(hr.closed_at, 'infinity'::timestamptz) then hr.any_contact_at end as first_contact_at,
-      least(hr.any_contact_at, hr.closed_at) as response_stopped_at
+      ${businessMinutes(sql`hr.handed_off_at`, sql`coalesce(hr.response_stopped_at, now())`, sql`hr.revision_id`, sql`hr.time_zone`)} as response_business_minutes,
+      ${businessMinutes(sql`hr.handed_off_at`, sql`coalesce(hr.decided_at, now())`, sql`hr.revision_id`, sql`hr.time_zone`)} as decision_business_minutes
     from handoff_rows hr
-  ),
-  -- Materialized: the verdicts read the business minutes several times; inlined, PostgreSQL would
-  -- recompute the per-day subqueries for every reference.
-  handoffs as materialized (
-    select hs.*,
-      ${businessMinutes(sql`hs.handed_off_at`, sql`coalesce(hs.response_stopped_at, now())`, sql`hs.revision_id`, sql`hs.time_zone`)} as response_business_minutes,
-      ${businessMinutes(sql`hs.handed_off_at`, sql`coalesce(hs.decided_at, now())`, sql`hs.revision_id`, sql`hs.time_zone`)} as decision_business_minutes
-    from handoff_stops hs
   )`;
 }
 
 /**
- * The response verdict of a row of `handoffs` (aliased h): 'within' (contacted within the SLA),
- * 'breached' (the SLA ran out before a contact or a return to Marketing), 'closed' (recycled or
- * disqualified within the SLA without a contact: the clock is cancelled), 'pending' (time left),
- * 'no_sla' (the revision has no active response rule).
+ * The response verdict of a row of `sales_handoffs` (aliased h), from its response clock: 'within'
+ * (contacted in time), 'breached' (ran out before a contact or a return to Marketing, recorded or
+ * not yet), 'closed' (returned to Marketing in time without a contact: the clock was cancelled),
+ * 'pending' (time left), 'no_sla' (no response clock: the revision has no response rule).
  */
-export const responseVerdict = sql`(case
-    when h.response_sla_minutes is null then 'no_sla'
-    when h.response_business_minutes > h.response_sla_minutes then 'breached'
-    when h.first_contact_at is not null then 'within'
-    when h.response_stopped_at is not null then 'closed'
-    else 'pending' end)`;
+export const responseVerdict = sql`(case coalesce(h.response_clock_verdict, 'no_sla')
+    when 'cancelled' then 'closed' else coalesce(h.response_clock_verdict, 'no_sla') end)`;
 
 /** Same for the acceptance clock: Sales accepts (→ SQL) or rejects within the SLA. */
-export const acceptanceVerdict = sql`(case
-    when h.acceptance_sla_minutes is null then 'no_sla'
-    when h.decision_business_minutes <= h.acceptance_sla_minutes and h.decided_at is not null then 'within'
-    when h.decision_business_minutes > h.acceptance_sla_minutes then 'breached'
-    else 'pending' end)`;
+export const acceptanceVerdict = sql`(case coalesce(h.acceptance_clock_verdict, 'no_sla')
+    when 'cancelled' then 'closed' else coalesce(h.acceptance_clock_verdict, 'no_sla') end)`;
 
 /**
  * CTEs `mql_entries` and `mql_outcomes`: each lead's first MQL transition in the period (per bucket
@@ -177,4 +151,16 @@ export function mqlOutcomeCtes(f: KpiFilters, bucketed = false): SQL {
               and o.closed_at >= m.mql_at) as won
     from mql_entries m
   )`;
+}
+
+/** The wording of a move without a reason code, everywhere. */
+export const NO_REASON = '(no reason)';
+
+/**
+ * A reason code's label as the revision in force at the move wrote it (`revisionId`), preferring
+ * the kinds in order (e.g. reject, then disqualify); else the code itself; else "(no reason)".
+ */
+export function reasonLabel(code: SQL, revisionId: SQL, kinds: readonly ('reject' | 'recycle' | 'disqualify')[]): SQL {
+  return sql`coalesce((select rc.label from reason_codes rc where rc.code = ${code} and rc.revision_id = ${revisionId}
+     order by coalesce(array_position(${`{${kinds.join(',')}}`}::reason_kind[], rc.kind), 99), rc.label limit 1), ${code}, ${NO_REASON})`;
 }

@@ -68,6 +68,7 @@ const ROOT_ACCESS: Record<string, readonly Role[]> = {
   'Query.slaAgreement': ALL,
   'Query.slaAgreements': ALL,
   'Query.slaBreaches': NOT_VIEWER,
+  'Query.stuckLeads': NOT_VIEWER, // a rep: its own
   'Query.users': ALL,
   'Query.webhookDeliveries': ADMIN,
   'Query.webhookEventTypes': ADMIN,
@@ -107,7 +108,7 @@ const ROOT_ACCESS: Record<string, readonly Role[]> = {
 };
 
 /** Records that belong to one lead: each must check the object itself (a sales rep sees its own only). */
-const LEAD_RECORDS = ['Lead', 'StageTransition', 'ScoreLedgerEntry', 'Activity', 'ContactAttempt', 'Opportunity', 'SlaClockState', 'SlaBreach'];
+const LEAD_RECORDS = ['Lead', 'StageTransition', 'ScoreLedgerEntry', 'Activity', 'ContactAttempt', 'Opportunity', 'SlaClockState', 'SlaBreach', 'Handoff'];
 /** Parts of one lead's data without a check of their own: reachable only through a lead record. */
 const LEAD_PARTS = ['LeadScore', 'ScoreBreakdownLine', 'NurtureEnrolment', 'LeadActivitiesConnection', 'LeadActivitiesConnectionEdge'];
 /** Shared records a lead record points at (their own scopes apply). */
@@ -372,7 +373,8 @@ beforeAll(async () => {
   // Rep A works its own lead: every personal-data field of its records gets a value.
   await ok(`mutation($id: ID!) { acceptLead(input: { leadId: $id }) { __typename } }`, { id: ids.mine }, fx.keys.salesA);
   await ok(
-    `mutation($id: ID!) { logContactAttempt(input: { leadId: $id, channel: PHONE, outcome: CONNECTED, notes: "asked for a call back" }) { __typename } }`,
+    // A voicemail leaves the follow-up open: its cadence clock breaches at the tick below.
+    `mutation($id: ID!) { logContactAttempt(input: { leadId: $id, channel: PHONE, outcome: VOICEMAIL, notes: "asked for a call back" }) { __typename } }`,
     { id: ids.mine },
     fx.keys.salesA,
   );

@@ -6,6 +6,7 @@ import {
   contactAttempts,
   dailyTraffic,
   goals,
+  handoffs,
   holidays,
   leads,
   nurtureEnrolments,
@@ -234,17 +235,87 @@ export async function buildKpiFixture(db: Db): Promise<KpiFixture> {
     { leadId: lead.L9, workflowId: decision!.id, source: 'manual', status: 'exited', enrolledAt: at('2025-12-01T10:00'), endedAt: at('2025-12-15T10:00') },
   ]);
 
-  // Breaches as the clock engine recorded them (due = hand-off + the SLA in business time).
-  const clock = async (name: keyof KpiFixture['lead'], ruleId: string, kind: 'response' | 'acceptance', owner: string, start: string, due: string, resolved: string | null) => {
-    const [row] = await db
-      .insert(slaClocksTable)
-      .values({ leadId: lead[name], ruleId, revisionId: rA, clock: kind, ownerId: owner, status: 'breached', startedAt: at(start), dueAt: at(due), stoppedAt: resolved ? at(resolved) : null })
-      .returning();
-    await db.insert(slaBreaches).values({ clockId: row!.id, leadId: lead[name], ruleId, revisionId: rA, clock: kind, ownerId: owner, dueAt: at(due), breachedAt: at(due), resolvedAt: resolved ? at(resolved) : null });
+  // Hand-offs and their clocks as the engine records them (domain/handoff, domain/clocks): response
+  // 240 and acceptance 480 business minutes on 08:00–16:00Z weekdays, 1 January off. Due times are
+  // worked out by hand below. A breached clock is recorded at its due time and resolved (stopped)
+  // when the obligation ended; L2's second hand-off still runs past due (no scheduler pass yet).
+  type ClockSpec = [kind: 'response' | 'acceptance', status: 'running' | 'met' | 'breached' | 'cancelled', due: string, stopped: string | null];
+  type HandoffSpec = {
+    lead: keyof KpiFixture['lead'];
+    owner: 'ann' | 'bob';
+    requested: string;
+    handedOff: string;
+    state: 'routed' | 'accepted' | 'rejected';
+    decided?: string;
+    firstContact?: string;
+    held?: boolean;
+    clocks: ClockSpec[];
   };
-  await clock('L4', responseRule!.id, 'response', bob!.id, '2026-01-07T10:00', '2026-01-07T14:00', '2026-01-08T14:00');
-  await clock('L5', responseRule!.id, 'response', ann!.id, '2026-01-26T10:00', '2026-01-26T14:00', null);
-  await clock('L3', acceptanceRule!.id, 'acceptance', ann!.id, '2026-01-06T15:00', '2026-01-07T15:00', '2026-01-08T09:00');
+  const handoffSpecs: HandoffSpec[] = [
+    // 08:00 + 4 bh = 12:00; + 8 bh = 16:00. Contact 10:00 (met), SQL 12:00 (met).
+    { lead: 'L1', owner: 'ann', requested: '2026-01-05T08:00', handedOff: '2026-01-05T08:00', state: 'accepted', decided: '2026-01-05T12:00', firstContact: '2026-01-05T10:00',
+      clocks: [['response', 'met', '2026-01-05T12:00', '2026-01-05T10:00'], ['acceptance', 'met', '2026-01-05T16:00', '2026-01-05T12:00']] },
+    // 1 January is a holiday: the clocks count from 2 January 08:00. Contact 2 Jan 10:00 (met);
+    // rejected 5 Jan 09:00, after the 2 Jan 16:00 due (breached, resolved then).
+    { lead: 'L2', owner: 'bob', requested: '2026-01-01T10:00', handedOff: '2026-01-01T10:00', state: 'rejected', decided: '2026-01-05T09:00', firstContact: '2026-01-02T10:00',
+      clocks: [['response', 'met', '2026-01-02T12:00', '2026-01-02T10:00'], ['acceptance', 'breached', '2026-01-02T16:00', '2026-01-05T09:00']] },
+    // Qualified again on Tuesday 10 February 10:00: nobody has acted; both clocks run past due.
+    { lead: 'L2', owner: 'bob', requested: '2026-02-10T10:00', handedOff: '2026-02-10T10:00', state: 'routed',
+      clocks: [['response', 'running', '2026-02-10T14:00', null], ['acceptance', 'running', '2026-02-11T10:00', null]] },
+    // 15:00 Tuesday: 1 bh that day, then 3 more → Wed 11:00 (contact 10:00, met); 7 more → Wed 15:00 (SQL Thu 09:00, breached).
+    { lead: 'L3', owner: 'ann', requested: '2026-01-06T15:00', handedOff: '2026-01-06T15:00', state: 'accepted', decided: '2026-01-08T09:00', firstContact: '2026-01-07T10:00',
+      clocks: [['response', 'met', '2026-01-07T11:00', '2026-01-07T10:00'], ['acceptance', 'breached', '2026-01-07T15:00', '2026-01-08T09:00']] },
+    // Held 09:00–10:00 (missing phone): the clocks start at the release. 14:00 due, contact next day 14:00 (breached);
+    // acceptance 6 bh on Wednesday + 2 → Thu 10:00, disqualified Fri 10:00 (breached).
+    { lead: 'L4', owner: 'bob', requested: '2026-01-07T09:00', handedOff: '2026-01-07T10:00', held: true, state: 'rejected', decided: '2026-01-09T10:00', firstContact: '2026-01-08T14:00',
+      clocks: [['response', 'breached', '2026-01-07T14:00', '2026-01-08T14:00'], ['acceptance', 'breached', '2026-01-08T10:00', '2026-01-09T10:00']] },
+    // Monday 26 January 10:00, never contacted nor decided: both breached and open.
+    { lead: 'L5', owner: 'ann', requested: '2026-01-26T10:00', handedOff: '2026-01-26T10:00', state: 'routed',
+      clocks: [['response', 'breached', '2026-01-26T14:00', null], ['acceptance', 'breached', '2026-01-27T10:00', null]] },
+    // Agreement B has no clock rules: a hand-off without clocks.
+    { lead: 'L8', owner: 'ann', requested: '2026-01-10T10:00', handedOff: '2026-01-10T10:00', state: 'routed', clocks: [] },
+    // Monday 15 December 10:00: contact 11:00 (met); SQL Tuesday 10:00, exactly at the due time (met).
+    { lead: 'L9', owner: 'ann', requested: '2025-12-15T10:00', handedOff: '2025-12-15T10:00', state: 'accepted', decided: '2025-12-16T10:00', firstContact: '2025-12-15T11:00',
+      clocks: [['response', 'met', '2025-12-15T14:00', '2025-12-15T11:00'], ['acceptance', 'met', '2025-12-16T10:00', '2025-12-16T10:00']] },
+    // Sunday 2 November: the clocks count from Monday 08:00. Never contacted; recycled by the system on 15 January.
+    { lead: 'L10', owner: 'ann', requested: '2025-11-02T10:00', handedOff: '2025-11-02T10:00', state: 'accepted', decided: '2025-11-03T10:00',
+      clocks: [['response', 'breached', '2025-11-03T12:00', '2026-01-15T10:00'], ['acceptance', 'met', '2025-11-03T16:00', '2025-11-03T10:00']] },
+    // Rejected at 10:00 without a contact, within the response time: the response clock is cancelled.
+    { lead: 'L11', owner: 'bob', requested: '2026-01-13T09:00', handedOff: '2026-01-13T09:00', state: 'rejected', decided: '2026-01-13T10:00',
+      clocks: [['response', 'cancelled', '2026-01-13T13:00', '2026-01-13T10:00'], ['acceptance', 'met', '2026-01-14T09:00', '2026-01-13T10:00']] },
+  ];
+  const ruleOf = { response: responseRule!.id, acceptance: acceptanceRule!.id };
+  const people = { ann: ann!.id, bob: bob!.id };
+  for (const h of handoffSpecs) {
+    const revisionId = h.lead === 'L8' ? rB : rA;
+    const [row] = await db
+      .insert(handoffs)
+      .values({
+        leadId: lead[h.lead],
+        agreementId: h.lead === 'L8' ? agreementB!.id : agreementA!.id,
+        revisionId,
+        trigger: 'mql',
+        requestedAt: at(h.requested),
+        state: h.state,
+        heldAt: h.held ? at(h.requested) : null,
+        releasedAt: h.held ? at(h.handedOff) : null,
+        missingFields: h.held ? ['phone'] : [],
+        ownerId: people[h.owner],
+        handedOffAt: at(h.handedOff),
+        decidedAt: h.decided ? at(h.decided) : null,
+        firstContactAt: h.firstContact ? at(h.firstContact) : null,
+      })
+      .returning();
+    for (const [kind, status, due, stopped] of h.clocks) {
+      const [clock] = await db
+        .insert(slaClocksTable)
+        .values({ leadId: lead[h.lead], ruleId: ruleOf[kind], revisionId, clock: kind, handoffId: row!.id, ownerId: people[h.owner], status, startedAt: at(h.handedOff), dueAt: at(due), stoppedAt: stopped ? at(stopped) : null })
+        .returning();
+      if (status === 'breached') {
+        await db.insert(slaBreaches).values({ clockId: clock!.id, leadId: lead[h.lead], ruleId: ruleOf[kind], revisionId, clock: kind, ownerId: people[h.owner], dueAt: at(due), breachedAt: at(due), resolvedAt: stopped ? at(stopped) : null });
+      }
+    }
+  }
 
   return { agreementA: agreementA!.id, agreementB: agreementB!.id, revisionA: rA, ann: ann!.id, bob: bob!.id, lead };
 }

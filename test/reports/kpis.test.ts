@@ -237,11 +237,26 @@ describe('SLA', () => {
   });
 
   it('lists recorded breaches by clock and owner', async () => {
+    // Acceptance: Ann L3 (7 Jan 15:00 → 8 Jan 09:00, 18 h) and L5 (open); Bob L2 (2 Jan 16:00 → 5 Jan 09:00,
+    // 65 h) and L4 (8 Jan 10:00 → 9 Jan 10:00, 24 h): p50 44.5. Response: Ann L5 (open), Bob L4 (24 h).
+    // L10's response breach is in November; L2's February clocks run past due, not recorded yet.
     expect(await runKpi(database.db, 'sla_breaches', jan)).toEqual([
-      { clock: 'acceptance', owner: 'Ann Rep', breaches: 1, resolved: 1, open: 0, p50HoursToResolve: 18 },
+      { clock: 'acceptance', owner: 'Ann Rep', breaches: 2, resolved: 1, open: 1, p50HoursToResolve: 18 },
+      { clock: 'acceptance', owner: 'Bob Rep', breaches: 2, resolved: 2, open: 0, p50HoursToResolve: 44.5 },
       { clock: 'response', owner: 'Ann Rep', breaches: 1, resolved: 0, open: 1, p50HoursToResolve: null },
       { clock: 'response', owner: 'Bob Rep', breaches: 1, resolved: 1, open: 0, p50HoursToResolve: 24 },
     ]);
+  });
+
+  it('agrees with the breaches: every breached verdict of January is a recorded breach', async () => {
+    // One truth: the compliance KPI's breached response and acceptance clocks of January hand-offs are
+    // exactly the recorded breaches of those clocks (L2, L3, L4, L5), and nothing else.
+    const trend = await runKpi(database.db, 'sla_compliance_trend', jan);
+    const breachedVerdicts = trend
+      .filter((r) => r.measure === 'response_within_sla' || r.measure === 'acceptance_within_sla')
+      .reduce((sum, r) => sum + (r.denominator - r.numerator), 0);
+    const breaches = await runKpi(database.db, 'sla_breaches', jan);
+    expect(breachedVerdicts).toBe(breaches.reduce((sum, r) => sum + r.breaches, 0));
   });
 });
 

@@ -54,7 +54,8 @@ describe('monthly review', () => {
     expect(text).toContain('1 of 6 hand-offs is still waiting for a first contact');
     expect(text).toContain('Cadence compliance fell from 100% to 57% (4 of 7 attempts without a cadence flag)');
     expect(text).toContain('1 deal was won for $5,000');
-    expect(text).toContain('3 SLA breaches were recorded in the period; 1 is still open');
+    // Acceptance L2 L3 L4 L5, response L4 L5: six, L5's two still open (kpi-fixture.ts).
+    expect(text).toContain('6 SLA breaches were recorded in the period; 2 are still open');
     expect(text).toContain('**Q1 MQLs** (2026-01-01 to 2026-03-31): 6 of 10 (60%); 4 needed by now, so **on track**, heading for 17');
     expect(text).toContain('**January revenue** (2026-01-01 to 2026-01-31): $5,000 of $20,000 (25%); $20,000 needed by now, so **behind**');
     expect(text).toContain('the top reason was **Bad timing**');
