@@ -39,6 +39,8 @@ export interface HandoffRequest {
   /** When it was asked for: the trigger event's time, or the move to MQL. */
   at: Date;
   activityId?: number | null;
+  /** A rep who moved its own lead back to MQL keeps it: the hand-off goes to them, not to routing. */
+  ownerId?: string | null;
 }
 
 export interface HandoffOutcome {
@@ -152,7 +154,7 @@ async function handOff(tx: DbOrTx, policy: RevisionPolicy, requests: HandoffRequ
     .filter((l) => l.stage === 'mql' && !l.open_handoff)
     .map((l) => {
       const request = requestOf.get(l.id)!;
-      return { lead: l, handoffId: randomUUID(), trigger: request.trigger, activityId: request.activityId ?? null, requestedAt: requestInstant(request, l) };
+      return { lead: l, handoffId: randomUUID(), trigger: request.trigger, activityId: request.activityId ?? null, requestedAt: requestInstant(request, l), ownerId: request.ownerId ?? null };
     });
   if (fresh.length) {
     await tx.execute(sql`insert into handoffs (id, lead_id, agreement_id, revision_id, trigger, trigger_activity_id, requested_at, state, checked_at)
@@ -165,7 +167,7 @@ async function handOff(tx: DbOrTx, policy: RevisionPolicy, requests: HandoffRequ
   const outcomes = await dispatch(
     tx,
     policy,
-    fresh.map((f) => ({ lead: f.lead, handoffId: f.handoffId, requestedAt: f.requestedAt, wasHeld: false })),
+    fresh.map((f) => ({ lead: f.lead, handoffId: f.handoffId, requestedAt: f.requestedAt, wasHeld: false, preferredOwner: f.ownerId })),
     now,
   );
   return { outcomes, movedToMql: moves.map((m) => m.lead.id) };
@@ -177,6 +179,7 @@ interface Pending {
   requestedAt: Date;
   /** Held before: a routing now is a release, and Sales' clocks start now. */
   wasHeld: boolean;
+  preferredOwner?: string | null;
 }
 
 /** Routes each pending hand-off to a rep, or holds it with the reason; writes the outcome everywhere it shows. */
@@ -187,7 +190,7 @@ async function dispatch(tx: DbOrTx, policy: RevisionPolicy, pending: Pending[], 
   const held: (Pending & { why: string[] })[] = [];
   for (const p of pending) {
     const missing = missingFields(p.lead, policy);
-    const ownerId = missing.length ? null : router.next();
+    const ownerId = missing.length ? null : (p.preferredOwner ?? router.next());
     if (ownerId) routed.push({ ...p, ownerId, handedOffAt: p.wasHeld ? now : p.requestedAt });
     else held.push({ ...p, why: missing.length ? missing : ['owner (no sales rep with capacity in the routing pool)'] });
   }

@@ -93,6 +93,8 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     if (!['mql', 'sql', 'opportunity'].includes(lead.stage)) throw new ConflictError(`the lead is ${lead.stage}: contact attempts are for leads with Sales`);
+    if (lead.stage === 'mql' && lead.handoffStatus !== 'routed')
+      throw new ConflictError(`the lead's hand-off is ${lead.handoffStatus}: contact attempts start once it is routed to a rep`);
     const at = args.occurredAt ?? now;
     if (at.getTime() > now.getTime() + 60_000) throw new ValidationError([{ field: 'input.occurredAt', message: 'is in the future' }]);
     const handoffId = await currentHandoffId(tx, lead.id);

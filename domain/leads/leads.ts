@@ -66,7 +66,7 @@ export async function createLead(db: Db, input: unknown): Promise<LeadRow> {
   }), 'a lead with this e-mail or external id was created at the same time');
 }
 
-export async function updateLead(db: Db, leadId: string, input: unknown): Promise<LeadRow> {
+export async function updateLead(db: Db, leadId: string, input: unknown, now = new Date()): Promise<LeadRow> {
   const patch = parseInput(leadFieldsSchema.extend({ email: emailSchema.optional() }), input);
   return db.transaction(async (tx) => {
     const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
@@ -89,10 +89,10 @@ export async function updateLead(db: Db, leadId: string, input: unknown): Promis
         ...(patch.source ? { source: patch.source } : {}),
         ...(patch.email ? { accountId: await accountIdFor(tx, email, patch.companyName ?? lead.companyName) } : {}),
         ...(patch.attributes ? { attributes: { ...lead.attributes, ...patch.attributes } } : {}),
-        updatedAt: new Date(),
+        updatedAt: now,
       })
       .where(eq(leads.id, leadId));
-    await rescoreLeads(tx, [leadId], await activeAgreements(tx));
+    await rescoreLeads(tx, [leadId], await activeAgreements(tx), now);
     const [fresh] = await tx.select().from(leads).where(eq(leads.id, leadId));
     return fresh!;
   });

@@ -25,6 +25,8 @@ export interface MoveOptions {
   to: LifecycleStage;
   actorType: 'system' | 'user';
   actorUserId?: string | null;
+  /** The mover's role, when a person moved it. */
+  actorRole?: string;
   reasonCode?: string | null;
   reason?: string | null;
   at: Date;
@@ -82,9 +84,11 @@ export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolic
   await enteredStage(tx, policy, move.to, [{ leadId: lead.id, at: move.at, ownerId: updated.ownerId, fromStage: lead.stage }]);
   if (move.to === 'recycled') await enrolOnRecycle(tx, policy, lead.id, move.recycleTrigger ?? 'manual', move.reasonCode ?? null, move.at);
   else await enrolByRule(tx, policy.revisionId, [lead.id], 'stage_entered', move.at, move.to);
-  // A person's move to MQL is a hand-off like a score's, when the agreement hands off on MQL.
+  // A person's move to MQL is a hand-off like a score's, when the agreement hands off on MQL: from
+  // Marketing's stages it is routed; a rep who moves its own lead back keeps it.
   if (move.to === 'mql' && lead.stage !== 'mql') {
-    await requestHandoffs(tx, [{ leadId: lead.id, agreementId: policy.agreementId, trigger: 'manual', at: move.at }], move.at);
+    const keep = move.actorRole === 'sales' || SALES_STAGES.includes(lead.stage) ? (move.actorRole === 'sales' ? move.actorUserId : lead.ownerId) : null;
+    await requestHandoffs(tx, [{ leadId: lead.id, agreementId: policy.agreementId, trigger: 'manual', at: move.at, ownerId: keep ?? null }], move.at);
     const [after] = await tx.select().from(leads).where(eq(leads.id, lead.id));
     return after!;
   }
@@ -131,6 +135,7 @@ export async function moveLead(db: Db, actor: Principal, input: unknown, now = n
       to: move.toStage,
       actorType: 'user',
       actorUserId: actor.userId,
+      actorRole: actor.role,
       reasonCode: move.reasonCode,
       reason: move.reason,
       at: now,

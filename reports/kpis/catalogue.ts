@@ -11,7 +11,7 @@ import {
   responseDistributionKpi,
   responseTimeKpi,
 } from './sales';
-import { slaBreachesKpi, slaComplianceTrendKpi } from './sla';
+import { slaBreachesKpi, slaComplianceTrendKpi, stuckLeadsKpi } from './sla';
 import type { KpiDefinition } from './types';
 
 /** Every KPI, by id. The one list GraphQL, notebooks and the CLI read. */
@@ -34,6 +34,7 @@ export const kpis = {
   requalification: requalificationKpi,
   sla_compliance_trend: slaComplianceTrendKpi,
   sla_breaches: slaBreachesKpi,
+  stuck_leads: stuckLeadsKpi,
   goal_attainment: goalAttainmentKpi,
   nurture: nurtureKpi,
 } as const;

@@ -90,3 +90,33 @@ export const slaBreachesKpi = defineKpi<BreachRow>({
       p50HoursToResolve: numOrNull(r.p50_resolve),
     })),
 });
+
+export interface StuckLeadRow {
+  stage: string;
+  /** Leads whose time in this stage ran out in the period (one per time-in-stage breach). */
+  breaches: number;
+  /** Of those, still in the stage now. */
+  stillStuck: number;
+  /** Median wall-clock hours past the limit: to when the lead moved on, or to now. */
+  p50HoursOver: number | null;
+}
+
+export const stuckLeadsKpi = defineKpi<StuckLeadRow>({
+  id: 'stuck_leads',
+  title: 'Stuck leads (time in stage)',
+  description:
+    'The article’s “time in stage”: TIME_IN_STAGE clocks (the agreement’s business-hour limit per stage) that ran out in the ' +
+    'period (sla_breaches.breached_at), by stage: how many, how many are still in that stage now (the clock not stopped), and ' +
+    'the median hours past the limit until the lead moved on (or until now). The same clocks the stuckLeads query lists.',
+  params: ['period', 'agreement', 'source', 'owner'],
+  query: (f) => sql`select c.stage::text as stage, count(*) as breaches,
+      count(*) filter (where c.stopped_at is null) as still_stuck,
+      percentile_cont(0.5) within group (order by extract(epoch from (coalesce(c.stopped_at, now()) - c.due_at)) / 3600) as p50_over
+    from sla_breaches b
+    join sla_clocks c on c.id = b.clock_id
+    join leads l on l.id = b.lead_id
+    where b.clock = 'time_in_stage' and ${inPeriod(sql`b.breached_at`, f)} and ${leadFilter(f)}
+    group by 1 order by 2 desc, 1`,
+  mapRows: (raw) =>
+    raw.map((r) => ({ stage: str(r.stage), breaches: num(r.breaches), stillStuck: num(r.still_stuck), p50HoursOver: numOrNull(r.p50_over) })),
+});

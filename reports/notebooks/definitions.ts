@@ -24,6 +24,7 @@ const monthlyReview: NotebookDefinition = {
       'sla_compliance_trend',
       'goal_attainment',
       'sla_breaches',
+      'stuck_leads',
       'recycle_reasons',
       'requalification',
     ],

@@ -117,8 +117,43 @@ export function breachesSection(data: NotebookData): Cell[] {
         })),
       },
     },
+    ...stuckCells(data),
   ];
 }
+
+/** The stages' time limits (stuck leads): prose and a table, when the notebook reads stuck_leads. */
+function stuckCells(data: NotebookData): Cell[] {
+  const rows = data.current.stuck_leads;
+  if (!rows) return [];
+  const total = rows.reduce((sum, row) => sum + row.breaches, 0);
+  const still = rows.reduce((sum, row) => sum + row.stillStuck, 0);
+  if (!total) return [{ kind: 'markdown', markdown: '### Stuck leads\n\nNo lead went past its stage’s time limit in the period.' }];
+  const stages = rows.map((row) => `${stageLabel(row.stage)} ${formatCount(row.breaches)}`).join(', ');
+  return [
+    {
+      kind: 'markdown',
+      markdown:
+        `### Stuck leads\n\n${plural(total, 'lead')} went past their stage’s time limit (${stages}); ` +
+        `${formatCount(still)} ${still === 1 ? 'is' : 'are'} still stuck. The \`stuckLeads\` query lists them by stage and owner.`,
+    },
+    {
+      kind: 'table',
+      table: {
+        kpi: 'stuck_leads',
+        title: 'Past the stage’s time limit',
+        columns: [
+          { key: 'stage', label: 'Stage', format: 'text' },
+          { key: 'breaches', label: 'Leads', format: 'count' },
+          { key: 'stillStuck', label: 'Still stuck', format: 'count' },
+          { key: 'p50HoursOver', label: 'Median time over the limit', format: 'hours' },
+        ],
+        rows: rows.map((row) => ({ stage: stageLabel(row.stage), breaches: row.breaches, stillStuck: row.stillStuck, p50HoursOver: row.p50HoursOver })),
+      },
+    },
+  ];
+}
+
+const stageLabel = (stage: string) => ({ mql: 'MQL', sql: 'SQL', lead: 'Lead', opportunity: 'Opportunity', recycled: 'Recycled', customer: 'Customer', disqualified: 'Disqualified' })[stage] ?? stage;
 
 export function recycleSection(data: NotebookData): Cell[] {
   const rows = data.current.recycle_reasons;

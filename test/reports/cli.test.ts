@@ -30,7 +30,7 @@ describe('npm run report', () => {
   it('writes the monthly review as one offline HTML file, with progress', () => {
     const run = report('monthly-review', '--agreement', fx.agreementA, '--from', '2026-01-01', '--to', '2026-01-31', '--out', out);
     expect(run.stderr).toContain('Monthly SLA review: January 2026 vs December 2025');
-    expect(run.stderr).toMatch(/15\/20 funnel \(December 2025\)/);
+    expect(run.stderr).toMatch(/16\/21 funnel \(December 2025\)/);
     expect(run.status).toBe(0);
     const file = join(out, 'monthly-review_2026-01-01_2026-01-31.html');
     expect(run.stdout.trim()).toBe(file);
