@@ -3,15 +3,19 @@ import type { DbOrTx } from '../../db/client';
 
 /** Every event a subscription can listen to, with what it means for the receiver. */
 export const WEBHOOK_EVENT_CATALOGUE = {
-  'lead.mql': 'A lead met the MQL thresholds (fit and interest) and became marketing qualified.',
-  'lead.handed_off': 'A lead was handed off to Sales and routed to an owner (carries the score breakdown and recent activities).',
+  'lead.mql': 'A lead became marketing qualified: it met the MQL thresholds (fit and interest), or a hand-off trigger moved it (then `trigger` names it; `at` is the trigger’s time).',
+  'lead.handed_off':
+    'A hand-off was routed to an owner: handoffId, trigger (the original one, e.g. demo_request, also after a hold), requestedAt, handedOffAt (when the acceptance and response clocks started), ' +
+    'release ({ heldAt, releasedAt, missingFields } when it was held first, else null), the clocks’ due times, the score breakdown and recent activities.',
   'lead.accepted': 'Sales accepted a hand-off: the lead is now SQL.',
   'lead.rejected': 'Sales rejected a hand-off, with a reason code.',
   'lead.recycled': 'The lead went back to Marketing (by hand or after the cadence ran out), with a reason code.',
   'lead.disqualified': 'The lead was disqualified, with a reason code.',
   'lead.stage_changed': 'Any other lifecycle stage change (e.g. SQL → opportunity).',
   'opportunity.won': 'An opportunity reached a WON pipeline stage: the lead became a customer.',
-  'sla.breached': 'An SLA clock (acceptance, response, cadence interval, time in stage) ran out.',
+  'sla.breached':
+    'An SLA clock (acceptance, response, cadence interval, time in stage) ran out: breachId, clockId, leadId, handoffId, clock, stage, ownerId, startedAt, dueAt, breachedAt, ' +
+    'and resolvedAt when the late action itself revealed the breach (the obligation was met late).',
   'nurture.step_due': 'A nurture workflow step is due: the automation tool should send its content.',
 } as const;
 
