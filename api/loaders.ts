@@ -4,6 +4,7 @@ import {
   accounts,
   agreementRevisions,
   leads,
+  salesTeams,
   scoreLedger,
   slaAgreements,
   stageTransitions,
@@ -20,6 +21,7 @@ const bigints = (ids: readonly number[]) => ids.filter((id) => Number.isSafeInte
 // wraps them in per-request DataLoaders; `sort` puts rows back in key order.
 
 export type UserRow = typeof users.$inferSelect;
+export type SalesTeamRow = typeof salesTeams.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type AgreementRow = typeof slaAgreements.$inferSelect;
@@ -29,6 +31,9 @@ export type LedgerRow = typeof scoreLedger.$inferSelect;
 
 export const loadUsers = (db: Db, ids: readonly string[]) =>
   db.select().from(users).where(inArray(users.id, uuids(ids)));
+
+export const loadSalesTeams = (db: Db, ids: readonly string[]) =>
+  db.select().from(salesTeams).where(inArray(salesTeams.id, uuids(ids)));
 
 export const loadAccounts = (db: Db, ids: readonly string[]) =>
   db.select().from(accounts).where(inArray(accounts.id, uuids(ids)));

@@ -69,7 +69,7 @@ async function main() {
   const scheduler = new SlaScheduler(
     database.db,
     (error) => logger.error({ err: error }, 'scheduler pass failed'),
-    (result) => (result.breaches || result.nurtureSteps) && logger.info(result, 'scheduler pass'),
+    (result) => (result.breaches || result.nurtureSteps || result.released || result.absencesHandedOver) && logger.info(result, 'scheduler pass'),
   );
   if (schedulerMs > 0) scheduler.start(schedulerMs);
 

@@ -20,6 +20,7 @@ import {
   ReasonCodeRef,
   RecycleRuleRef,
   RoutingRef,
+  ScopeRef,
   ScoringRef,
   StageDefinitionRef,
 } from './agreement-rules';
@@ -47,6 +48,7 @@ AgreementRulesRef.implement({
     pipelineStages: t.field({ type: [PipelineStageRef], resolve: (d) => d.pipelineStages }),
     scoring: t.field({ type: ScoringRef, description: 'Lead quality.', resolve: (d) => d.scoring }),
     handoff: t.field({ type: HandoffRef, description: 'Lead conversion (hand-off).', resolve: (d) => d.handoff }),
+    scope: t.field({ type: ScopeRef, description: 'Which leads the agreement governs when this revision is active.', resolve: (d) => d.scope }),
     routing: t.field({ type: RoutingRef, resolve: (d) => d.routing }),
     businessHours: t.field({ type: [BusinessHoursRef], resolve: (d) => d.businessHours }),
     holidays: t.field({ type: [HolidayRef], resolve: (d) => d.holidays }),

@@ -20,7 +20,8 @@ import {
   SlaClockEnum,
   TemperatureEnum,
 } from './enums';
-import { UserRef } from './refs';
+import { AbsenceHandoverEnum } from './agreement-rules';
+import { SalesTeamRef, UserRef } from './refs';
 
 // Write side of the rules: inputs mirror the read types. Shapes are checked here (GraphQL types);
 // values and cross-field rules in domain/agreements, which answers with per-field problems.
@@ -158,9 +159,28 @@ const RoutingMemberInput = builder.inputType('RoutingMemberInput', {
 const RoutingRulesInput = builder.inputType('RoutingRulesInput', {
   fields: (t) => ({
     method: t.field({ type: RoutingMethodEnum, required: false }),
-    skipInactive: t.boolean({ required: false }),
+    skipInactive: t.boolean({ required: false, description: 'Kept for compatibility: inactive and out-of-office reps never get leads.' }),
     respectCapacity: t.boolean({ required: false }),
-    members: t.field({ type: [RoutingMemberInput], required: false }),
+    salesTeamId: t.globalID({ required: false, for: SalesTeamRef, description: 'Route to this sales team’s reps (their own weight and capacity).' }),
+    ownerCalendar: t.boolean({ required: false, description: 'The response clock follows the owner’s working hours and time zone. Default false.' }),
+    absenceHandover: t.field({ type: AbsenceHandoverEnum, required: false, description: 'Default BACKUP.' }),
+    members: t.field({ type: [RoutingMemberInput], required: false, description: 'Reps in the pool (besides the team’s), with a weight and capacity for this agreement.' }),
+  }),
+});
+
+const ScopeRuleInput = builder.inputType('ScopeRuleInput', {
+  fields: (t) => ({
+    attribute: t.string({ required: true, description: 'source, country, company_size, industry, title, seniority, department, or attributes.<name>.' }),
+    operator: t.field({ type: RuleOperatorEnum, required: true }),
+    value: t.field({ type: 'JSON', required: false, description: 'As for fit rules: a value, a list for IN, {"min", "max"} for RANGE, nothing for EXISTS.' }),
+  }),
+});
+
+const ScopeInput = builder.inputType('AgreementScopeInput', {
+  description: 'Which leads the agreement governs: all rules must match (none = every lead); the lowest priority number wins where scopes overlap.',
+  fields: (t) => ({
+    priority: t.int({ required: false, description: '1 (first) to 10000; default 100.' }),
+    rules: t.field({ type: [ScopeRuleInput], required: false }),
   }),
 });
 
@@ -256,6 +276,7 @@ export const AgreementRulesInput = builder.inputType('AgreementRulesInput', {
     pipelineStages: t.field({ type: [PipelineStageInput], required: false }),
     scoring: t.field({ type: LeadQualityRulesInput, required: false }),
     handoff: t.field({ type: HandoffRulesInput, required: false }),
+    scope: t.field({ type: ScopeInput, required: false, description: 'Which leads the agreement governs (applied when the revision is activated).' }),
     routing: t.field({ type: RoutingRulesInput, required: false }),
     businessHours: t.field({ type: [BusinessHoursInput], required: false }),
     holidays: t.field({ type: [HolidayInput], required: false }),
@@ -276,8 +297,12 @@ export function rulesFromInput(input: typeof AgreementRulesInput.$inferInput | n
     out[key] = value;
   }
   const routing = input.routing;
-  if (routing?.members) {
-    out.routing = { ...routing, members: routing.members.map((m) => ({ ...m, userId: m.userId.id })) };
+  if (routing) {
+    out.routing = {
+      ...routing,
+      ...(routing.members ? { members: routing.members.map((m) => ({ ...m, userId: m.userId.id })) } : {}),
+      ...(routing.salesTeamId !== undefined ? { salesTeamId: routing.salesTeamId?.id ?? null } : {}),
+    };
   }
   return out;
 }

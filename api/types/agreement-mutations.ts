@@ -16,6 +16,10 @@ import { RuleChangeRef } from './agreement-detail';
 import { AgreementRulesInput, rulesFromInput } from './agreement-inputs';
 import { AgreementRevisionRef, SlaAgreementRef } from './refs';
 import type { RuleChange } from '../../domain/agreements/diff';
+import { describeScope, previewScope, type ScopeMove } from '../../domain/agreements/scope';
+import { readDocuments } from '../../domain/agreements/store';
+import { BadUserInputError } from '../errors';
+import type { Context } from '../context';
 import { continueRescore, startRescore, type RescoreRun } from '../../domain/scoring/rescore';
 import { processInBackground, RescoreRunRef } from './scoring';
 
@@ -25,14 +29,57 @@ import { processInBackground, RescoreRunRef } from './scoring';
 const errors = { types: [ValidationError, NotFoundError, ConflictError] };
 const admin = { authScopes: { admin: true } } as const;
 
+/** Starts a re-score run per agreement (in the background when it has leads). */
+async function rescoreAll(ctx: Context, agreementIds: string[], requalify: boolean): Promise<RescoreRun[]> {
+  const runs: RescoreRun[] = [];
+  for (const id of agreementIds) {
+    const run = await startRescore(ctx.db, { agreementId: id, requalify, startedById: ctx.viewer!.userId });
+    if (run.totalLeads > 0) processInBackground(ctx, run);
+    else await continueRescore(ctx.db, run.id);
+    runs.push(run);
+  }
+  return runs;
+}
+
 function agreementId(id: { id: string }): string {
   if (!isUuid(id.id)) throw new NotFoundError('SlaAgreement', id.id);
   return id.id;
 }
 
-const AgreementPayload = builder.objectRef<{ agreement: AgreementRow; revision?: RevisionRow | null; changes?: RuleChange[]; rescoreRun?: RescoreRun | null }>('SlaAgreementPayload').implement({
+export const ScopeMoveRef = builder.objectRef<ScopeMove>('ScopeMove').implement({
+  description: 'Leads that change (or would change) governing agreement.',
+  fields: (t) => ({
+    from: t.field({ type: SlaAgreementRef, nullable: true, description: 'Null: leads no agreement governed.', resolve: (m) => m.fromAgreementId }),
+    to: t.field({ type: SlaAgreementRef, nullable: true, description: 'Null: no active scope matches them any more.', resolve: (m) => m.toAgreementId }),
+    leads: t.exposeInt('leads'),
+  }),
+});
+
+const AgreementPayload = builder.objectRef<{
+  agreement: AgreementRow;
+  revision?: RevisionRow | null;
+  changes?: RuleChange[];
+  rescoreRun?: RescoreRun | null;
+  rescoreRuns?: RescoreRun[];
+  warnings?: string[];
+  scopeMoves?: ScopeMove[];
+}>('SlaAgreementPayload').implement({
   description: 'The agreement after the change, and the revision it touched.',
   fields: (t) => ({
+    warnings: t.stringList({
+      description: 'What an activation allowed but found odd: reps away or at capacity, a scope matching no lead, two agreements at one priority…',
+      resolve: (p) => p.warnings ?? [],
+    }),
+    scopeMoves: t.field({
+      type: [ScopeMoveRef],
+      description: 'Leads the activation (or archive) moved between agreements, each with an audit row (Lead.agreementChanges).',
+      resolve: (p) => p.scopeMoves ?? [],
+    }),
+    otherRescoreRuns: t.field({
+      type: [RescoreRunRef],
+      description: 'Re-scores started for other agreements that received leads from the scope change.',
+      resolve: (p) => p.rescoreRuns ?? [],
+    }),
     agreement: t.field({ type: SlaAgreementRef, resolve: (p) => p.agreement }),
     revision: t.field({ type: AgreementRevisionRef, nullable: true, resolve: (p) => p.revision ?? null }),
     changes: t.field({
@@ -172,11 +219,14 @@ builder.mutationFields((t) => ({
       if (!isUuid(input.revisionId.id)) throw new NotFoundError('AgreementRevision', input.revisionId.id);
       const result = await activateRevision(ctx.db, { userId: ctx.viewer!.userId }, input.revisionId.id);
       const mode = input.rescore ?? 'RESCORE';
-      if (mode === 'NONE') return result;
-      const run = await startRescore(ctx.db, { agreementId: result.agreement.id, requalify: mode === 'RESCORE_AND_REQUALIFY', startedById: ctx.viewer!.userId });
-      if (run.totalLeads > 0) processInBackground(ctx, run);
-      else await continueRescore(ctx.db, run.id);
-      return { ...result, rescoreRun: run };
+      // Leads a scope moved to another agreement are re-scored under their new rules whatever the mode.
+      const others = await rescoreAll(ctx, result.receivers.filter((id) => id !== result.agreement.id), false);
+      if (mode === 'NONE') {
+        const moved = result.receivers.includes(result.agreement.id) ? await rescoreAll(ctx, [result.agreement.id], false) : [];
+        return { ...result, rescoreRun: moved[0] ?? null, rescoreRuns: others };
+      }
+      const [run] = await rescoreAll(ctx, [result.agreement.id], mode === 'RESCORE_AND_REQUALIFY');
+      return { ...result, rescoreRun: run, rescoreRuns: others };
     },
   }),
   archiveSlaAgreement: t.field({
@@ -185,8 +235,42 @@ builder.mutationFields((t) => ({
     description: 'Retire the agreement for good; its history stays readable.',
     args: { input: t.arg({ type: AgreementIdInput, required: true }) },
     errors,
-    resolve: async (_root, { input }, ctx) => ({
-      agreement: await archiveAgreement(ctx.db, { userId: ctx.viewer!.userId }, agreementId(input.agreementId)),
+    resolve: async (_root, { input }, ctx) => {
+      const { receivers, ...agreement } = await archiveAgreement(ctx.db, { userId: ctx.viewer!.userId }, agreementId(input.agreementId));
+      return { agreement, rescoreRuns: await rescoreAll(ctx, receivers ?? [], false) };
+    },
+  }),
+}));
+
+const ScopePreviewRef = builder
+  .objectRef<{ agreementId: string; revisionId: string; governs: number; moves: ScopeMove[]; rules: string }>('AgreementScopePreview')
+  .implement({
+    description: 'What activating a revision’s scope would do, counted on the leads as they are now.',
+    fields: (t) => ({
+      agreement: t.field({ type: SlaAgreementRef, resolve: (p) => p.agreementId }),
+      revision: t.field({ type: AgreementRevisionRef, resolve: (p) => p.revisionId }),
+      scope: t.exposeString('rules', { description: 'The scope in words.' }),
+      governs: t.exposeInt('governs', { description: 'Leads the agreement would govern.' }),
+      moves: t.field({
+        type: [ScopeMoveRef],
+        description: 'Leads it would take (to = this agreement) from which agreement (null: ungoverned leads), and leads it would release.',
+        resolve: (p) => p.moves,
+      }),
     }),
+  });
+
+builder.queryFields((t) => ({
+  previewAgreementScope: t.field({
+    ...admin,
+    type: ScopePreviewRef,
+    description: 'Counts the leads a revision’s scope (usually a draft’s) would take from which agreement, before you activate it.',
+    args: { revisionId: t.arg.globalID({ required: true, for: AgreementRevisionRef }) },
+    resolve: async (_root, args, ctx) => {
+      if (!isUuid(args.revisionId.id)) throw new BadUserInputError(`no revision ${args.revisionId.id}`);
+      const [doc] = await readDocuments(ctx.db, [args.revisionId.id]);
+      if (!doc) throw new BadUserInputError(`no revision ${args.revisionId.id}`);
+      const preview = await previewScope(ctx.db, args.revisionId.id);
+      return { ...preview, revisionId: args.revisionId.id, rules: describeScope(doc!.scope.rules) };
+    },
   }),
 }));

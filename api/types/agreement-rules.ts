@@ -21,7 +21,7 @@ import {
   SlaClockEnum,
   TemperatureEnum,
 } from './enums';
-import { UserRef } from './refs';
+import { SalesTeamRef, UserRef } from './refs';
 
 // Read side of the rules: one object type per part of the rules document (domain/agreements).
 
@@ -158,13 +158,47 @@ const RoutingMemberRef = builder.objectRef<Doc['routing']['members'][number]>('R
   }),
 });
 
+export const AbsenceHandoverEnum = builder.enumType('AbsenceHandover', {
+  description: 'Where a rep’s due leads go when an out-of-office period begins.',
+  values: {
+    BACKUP: { value: 'backup', description: 'To the backup named on the absence, else the rep’s backup (routing when there is none, or the backup is away too).' },
+    ROUTING: { value: 'routing', description: 'Back to routing: the next rep in the pool with capacity.' },
+  } as const,
+});
+
 export const RoutingRef = builder.objectRef<Doc['routing']>('RoutingRules').implement({
   description: 'How hand-offs are routed to sales owners.',
   fields: (t) => ({
     method: t.field({ type: RoutingMethodEnum, resolve: (r) => r.method }),
-    skipInactive: t.exposeBoolean('skipInactive'),
+    skipInactive: t.exposeBoolean('skipInactive', { description: 'Kept for compatibility: inactive and out-of-office reps never get leads.' }),
     respectCapacity: t.exposeBoolean('respectCapacity'),
+    salesTeam: t.field({
+      type: SalesTeamRef,
+      nullable: true,
+      description: 'The pool is this team’s sales reps, each with their own routing weight and capacity; members add reps or override them.',
+      resolve: (r) => r.salesTeamId,
+    }),
+    ownerCalendar: t.exposeBoolean('ownerCalendar', { description: 'The response clock follows the owner’s working hours and time zone (reps without working hours use the agreement’s).' }),
+    absenceHandover: t.field({ type: AbsenceHandoverEnum, resolve: (r) => r.absenceHandover }),
     members: t.field({ type: [RoutingMemberRef], resolve: (r) => r.members }),
+  }),
+});
+
+const ScopeRuleRef = builder.objectRef<Doc['scope']['rules'][number]>('ScopeRule').implement({
+  description: 'One condition on a lead field, with the fit rules’ operators.',
+  fields: (t) => ({
+    attribute: t.exposeString('attribute', { description: 'source, country, company_size, industry, title, seniority, department, or attributes.<name>.' }),
+    operator: t.field({ type: RuleOperatorEnum, resolve: (r) => r.operator }),
+    value: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.value ?? null }),
+  }),
+});
+
+export const ScopeRef = builder.objectRef<Doc['scope']>('AgreementScope').implement({
+  description:
+    'Which leads the agreement governs when this revision is active: every rule must match (no rules: every lead). Where several active agreements match a lead, the lowest priority number governs (ties: the older agreement).',
+  fields: (t) => ({
+    priority: t.exposeInt('priority'),
+    rules: t.field({ type: [ScopeRuleRef], resolve: (s) => s.rules }),
   }),
 });
 

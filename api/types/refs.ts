@@ -5,6 +5,7 @@ import {
   loadLeads,
   loadLedger,
   loadRevisions,
+  loadSalesTeams,
   loadTransitions,
   loadUsers,
   type AccountRow,
@@ -12,6 +13,7 @@ import {
   type LeadRow,
   type LedgerRow,
   type RevisionRow,
+  type SalesTeamRow,
   type TransitionRow,
   type UserRow,
 } from '../loaders';
@@ -60,4 +62,10 @@ export const ScoreLedgerEntryRef = builder.loadableNodeRef('ScoreLedgerEntry', {
   id: { resolve: (entry: LedgerRow) => entry.id },
   load: (ids: string[], ctx) => loadLedger(ctx.db, ids.map(Number)),
   sort: (entry) => String(entry.id),
+});
+
+export const SalesTeamRef = builder.loadableNodeRef('SalesTeam', {
+  id: { resolve: (team: SalesTeamRow) => team.id },
+  load: (ids: string[], ctx) => loadSalesTeams(ctx.db, ids),
+  sort: (team) => team.id,
 });

@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import { clockOverdueSql, clockVerdictSql, type ClockVerdict } from '../../domain/clocks/verdict';
 import { stuckLeadGroups, stuckLeads, workQueue, type QueueItem, type StuckGroup, type StuckLead } from '../../domain/handoff/work-queue';
-import { contactAttempts, handoffs, nurtureEnrolments, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable } from '../../db/schema/index';
+import type { Db } from '../../db/client';
+import { pgArray } from '../../db/pg-array';
+import { contactAttempts, handoffs, nurtureEnrolments, users, nurtureWorkflows, opportunities, slaBreaches, slaClocksTable } from '../../db/schema/index';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
 import { createOpportunity, updateOpportunity } from '../../domain/handoff/opportunities';
 import { acceptLead, disqualifyLead, enrolLead, logContactAttempt, recycleLead, rejectLead } from '../../domain/handoff/sales';
@@ -11,7 +13,7 @@ import { checkPageSize, decodeCursor, encodeCursor } from '../pagination';
 import { isUuid, type LeadRow } from '../loaders';
 import { ClockStatusEnum, ClockVerdictEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, HandoffStateEnum, LifecycleStageEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
 import { leadRecordScope } from './lead';
-import { LeadRef, UserRef } from './refs';
+import { LeadRef, SalesTeamRef, UserRef } from './refs';
 
 // Sales' side: hand-offs accepted or rejected, contact attempts, recycles, nurture by hand,
 // opportunities, SLA clocks and breaches, and the rep's work queue.
@@ -205,6 +207,15 @@ function tableColumns() {
   return { id, leadId, workflowId, status, source, enrolledById, nextStepPosition, nextStepDueAt, enrolledAt, endedAt, exitReason };
 }
 
+/** The owners an admin asked for: one rep, a team's reps, or everyone (null). */
+async function ownersOf(ctx: { db: Db }, ownerId: string | undefined, teamId: string | undefined): Promise<string[] | null> {
+  if (ownerId) return isUuid(ownerId) ? [ownerId] : [];
+  if (!teamId) return null;
+  if (!isUuid(teamId)) return [];
+  const members = await ctx.db.select({ id: users.id }).from(users).where(eq(users.salesTeamId, teamId));
+  return members.map((m) => m.id);
+}
+
 const WorkQueueItemRef = builder.objectRef<QueueItem>('WorkQueueItem').implement({
   description: 'A lead to work, with its most urgent open SLA clock.',
   fields: (t) => ({
@@ -273,20 +284,20 @@ builder.queryFields((t) => ({
     description:
       "Leads with Sales, most urgent first: breached and still-open obligations (most late first), then what is due next, then hotter first. A rep sees its own; admins (sales managers hold admin keys) everyone's, or one rep's with ownerId.",
     authScopes: { admin: true, sales: true },
-    args: { ownerId: t.arg.globalID({ required: false, for: UserRef }), first: t.arg.int({ required: false, defaultValue: 50 }) },
+    args: {
+      ownerId: t.arg.globalID({ required: false, for: UserRef }),
+      teamId: t.arg.globalID({ required: false, for: SalesTeamRef, description: 'Admins: the queue of a sales team’s reps (a manager’s view).' }),
+      first: t.arg.int({ required: false, defaultValue: 50 }),
+    },
     resolve: async (_root, args, ctx) => {
       const viewer = ctx.viewer!;
       const limit = Math.min(Math.max(args.first ?? 50, 1), 100);
       // A rep sees its own queue; admins (and sales managers, who hold admin keys) anyone's.
-      let owners: string[] | null = null;
-      if (viewer.role === 'sales') {
+      if (viewer.role === 'sales' && ((args.ownerId && args.ownerId.id !== viewer.userId) || args.teamId))
         // A top-level FORBIDDEN like every other refusal (a domain ForbiddenError here surfaced as an internal error).
-        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenGraphQLError('a rep sees only its own queue');
-        owners = [viewer.userId];
-      } else if (args.ownerId) {
-        if (!isUuid(args.ownerId.id)) return [];
-        owners = [args.ownerId.id];
-      }
+        throw new ForbiddenGraphQLError('a rep sees only its own queue');
+      const owners = viewer.role === 'sales' ? [viewer.userId] : await ownersOf(ctx, args.ownerId?.id, args.teamId?.id);
+      if (owners?.length === 0) return [];
       return workQueue(ctx.db, { owners, limit });
     },
   }),
@@ -298,19 +309,15 @@ builder.queryFields((t) => ({
     args: {
       stages: t.arg({ type: [LifecycleStageEnum], required: false }),
       ownerId: t.arg.globalID({ required: false, for: UserRef }),
+      teamId: t.arg.globalID({ required: false, for: SalesTeamRef, description: 'The stuck leads of a sales team’s reps.' }),
       first: t.arg.int({ required: false, defaultValue: 50 }),
       after: t.arg.string({ required: false }),
     },
     resolve: async (_root, args, ctx) => {
       const viewer = ctx.viewer!;
       checkPageSize(args);
-      let owners: string[] | null = null;
-      if (viewer.role === 'sales') {
-        if (args.ownerId && args.ownerId.id !== viewer.userId) throw new ForbiddenGraphQLError('a rep sees only its own stuck leads');
-        owners = [viewer.userId];
-      } else if (args.ownerId) {
-        owners = isUuid(args.ownerId.id) ? [args.ownerId.id] : [];
-      }
+      if (viewer.role === 'sales' && ((args.ownerId && args.ownerId.id !== viewer.userId) || args.teamId)) throw new ForbiddenGraphQLError('a rep sees only its own stuck leads');
+      const owners = viewer.role === 'sales' ? [viewer.userId] : await ownersOf(ctx, args.ownerId?.id, args.teamId?.id);
       const limit = Math.max(args.first ?? 50, 0);
       const cursor = args.after ? decodeCursor(args.after, ['timestamp', 'int']) : null;
       const filter = { owners, stages: args.stages ?? null };
@@ -323,9 +330,15 @@ builder.queryFields((t) => ({
     type: [SlaBreachRef],
     description: 'Breaches, newest first; only open ones unless includeResolved.',
     authScopes: { admin: true, marketing: true, sales: true },
-    args: { includeResolved: t.arg.boolean({ required: false, defaultValue: false }), first: t.arg.int({ required: false, defaultValue: 50 }) },
-    resolve: (_root, args, ctx) =>
-      ctx.db
+    args: {
+      includeResolved: t.arg.boolean({ required: false, defaultValue: false }),
+      teamId: t.arg.globalID({ required: false, for: SalesTeamRef, description: 'Admins and marketing: the breaches of a sales team’s reps.' }),
+      first: t.arg.int({ required: false, defaultValue: 50 }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (ctx.viewer!.role === 'sales' && args.teamId) throw new ForbiddenGraphQLError('a rep sees only the breaches of its own leads');
+      const team = args.teamId ? await ownersOf(ctx, undefined, args.teamId.id) : null;
+      return ctx.db
         .select()
         .from(slaBreaches)
         .where(
@@ -333,10 +346,12 @@ builder.queryFields((t) => ({
             args.includeResolved ? undefined : isNull(slaBreaches.resolvedAt),
             // a rep sees the breaches of the leads it owns now
             ctx.viewer!.role === 'sales' ? sql`${slaBreaches.leadId} in (select id from leads where owner_id = ${ctx.viewer!.userId}::uuid)` : undefined,
+            team ? sql`${slaBreaches.ownerId} = any(${pgArray(team)}::uuid[])` : undefined,
           ),
         )
         .orderBy(desc(slaBreaches.breachedAt))
-        .limit(Math.min(Math.max(args.first ?? 50, 1), 100)),
+        .limit(Math.min(Math.max(args.first ?? 50, 1), 100));
+    },
   }),
 }));
 

@@ -72,6 +72,12 @@ export const agreementRevisions = pgTable(
     status: revisionStatus('status').notNull().default('draft'),
     timeZone: text('time_zone').notNull().default('UTC'),
     notes: text('notes').notNull().default(''),
+    /**
+     * Which leads the agreement governs once this revision is active: rules on lead fields (all must
+     * match; none = every lead) and a priority (the lowest number wins where scopes overlap).
+     */
+    scopePriority: integer('scope_priority').notNull().default(100),
+    scopeRules: jsonb('scope_rules').$type<{ attribute: string; operator: string; value?: unknown }[]>().notNull().default([]),
     basedOnRevisionId: uuid('based_on_revision_id').references((): AnyPgColumn => agreementRevisions.id, {
       onDelete: 'set null',
     }),

@@ -294,3 +294,41 @@ export const rescoreRuns = pgTable(
     check('rescore_runs_status_ck', sql`${t.status} IN ('running','completed','failed')`),
   ],
 );
+
+/** Audit trail of lead ownership: who had it, who has it, why and who decided. */
+export const ownershipChanges = pgTable(
+  'ownership_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    fromUserId: uuid('from_user_id').references(() => users.id, { onDelete: 'set null' }),
+    toUserId: uuid('to_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** e.g. "deactivated: handed to routing", "out of office: to the backup". */
+    reason: text('reason').notNull(),
+    actorType: actorType('actor_type').notNull(),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    occurredAt: tstz('occurred_at').notNull(),
+  },
+  (t) => [index('ownership_changes_lead_idx').on(t.leadId, t.occurredAt), index('ownership_changes_from_idx').on(t.fromUserId)],
+);
+
+/** Audit trail of which agreement governs a lead: moves made by activating a scope. */
+export const leadAgreementChanges = pgTable(
+  'lead_agreement_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    leadId: uuid('lead_id')
+      .notNull()
+      .references(() => leads.id, { onDelete: 'cascade' }),
+    fromAgreementId: uuid('from_agreement_id').references(() => slaAgreements.id, { onDelete: 'set null' }),
+    toAgreementId: uuid('to_agreement_id').references(() => slaAgreements.id, { onDelete: 'set null' }),
+    /** The revision whose activation moved it. */
+    revisionId: uuid('revision_id').references(() => agreementRevisions.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull(),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    occurredAt: tstz('occurred_at').notNull(),
+  },
+  (t) => [index('lead_agreement_changes_lead_idx').on(t.leadId, t.occurredAt)],
+);

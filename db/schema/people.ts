@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { createdAt, tstz, updatedAt, uuidPk } from './columns';
 import { team, userRole } from './enums';
 
@@ -16,14 +16,85 @@ export const users = pgTable(
     managerId: uuid('manager_id').references((): any => users.id, { onDelete: 'set null' }),
     /** How many open hand-offs a rep can hold at once (routing). */
     routingCapacity: integer('routing_capacity').notNull().default(0),
+    /** Share of round-robin routing (a rep with weight 2 gets twice the leads of one with 1). */
+    routingWeight: integer('routing_weight').notNull().default(1),
+    /** The sales team (routing pool) the rep belongs to. */
+    salesTeamId: uuid('sales_team_id').references((): AnyPgColumn => salesTeams.id, { onDelete: 'set null' }),
+    /** The rep's own time zone, for working hours; the agreement's when null. */
+    timeZone: text('time_zone'),
+    /** Who covers the rep's open obligations while out of office (unless an absence names someone else). */
+    backupUserId: uuid('backup_user_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
     active: boolean('active').notNull().default(true),
+    deactivatedAt: tstz('deactivated_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('users_email_uq').on(sql`lower(${t.email})`),
     index('users_team_active_idx').on(t.team, t.active),
+    index('users_sales_team_idx').on(t.salesTeamId),
     check('users_routing_capacity_ck', sql`${t.routingCapacity} >= 0`),
+    check('users_routing_weight_ck', sql`${t.routingWeight} between 1 and 1000`),
+  ],
+);
+
+/** A sales team: a routing pool, with a manager who sees its queues and breaches. */
+export const salesTeams = pgTable(
+  'sales_teams',
+  {
+    id: uuidPk(),
+    name: text('name').notNull(),
+    managerId: uuid('manager_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('sales_teams_name_uq').on(sql`lower(${t.name})`)],
+);
+
+/** A rep's working hours per ISO weekday, in the rep's time zone (minutes after midnight). */
+export const userWorkingHours = pgTable(
+  'user_working_hours',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    weekday: integer('weekday').notNull(),
+    startMinute: integer('start_minute').notNull(),
+    endMinute: integer('end_minute').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.weekday, t.startMinute] }),
+    check('user_working_hours_weekday_ck', sql`${t.weekday} between 1 and 7`),
+    check('user_working_hours_span_ck', sql`${t.startMinute} >= 0 and ${t.endMinute} <= 1440 and ${t.startMinute} < ${t.endMinute}`),
+  ],
+);
+
+/**
+ * Out of office: routing skips the rep from `starts_at` to `ends_at`, and the rep's open
+ * obligations go to the backup (or back to routing, as the agreement says) when it starts.
+ */
+export const userAbsences = pgTable(
+  'user_absences',
+  {
+    id: uuidPk(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    startsAt: tstz('starts_at').notNull(),
+    endsAt: tstz('ends_at').notNull(),
+    backupUserId: uuid('backup_user_id').references(() => users.id, { onDelete: 'set null' }),
+    note: text('note'),
+    /** When the rep's open leads were handed over (by the scheduler, once the absence began). */
+    handedOverAt: tstz('handed_over_at'),
+    createdById: uuid('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('user_absences_user_idx').on(t.userId, t.endsAt),
+    index('user_absences_pending_idx')
+      .on(t.startsAt)
+      .where(sql`${t.handedOverAt} is null`),
+    check('user_absences_span_ck', sql`${t.endsAt} > ${t.startsAt}`),
   ],
 );
 

@@ -30,7 +30,7 @@ import {
   temperature,
 } from './enums';
 import { nurtureWorkflows } from './nurture';
-import { users } from './people';
+import { salesTeams, users } from './people';
 
 const revisionId = () =>
   uuid('revision_id')
@@ -154,12 +154,22 @@ export const handoffRequiredFields = pgTable(
   (t) => [unique('handoff_required_fields_uq').on(t.revisionId, t.field)],
 );
 
-export const routingSettings = pgTable('routing_settings', {
-  revisionId: revisionId().primaryKey(),
-  method: routingMethod('method').notNull().default('weighted_round_robin'),
-  skipInactive: boolean('skip_inactive').notNull().default(true),
-  respectCapacity: boolean('respect_capacity').notNull().default(true),
-});
+export const routingSettings = pgTable(
+  'routing_settings',
+  {
+    revisionId: revisionId().primaryKey(),
+    method: routingMethod('method').notNull().default('weighted_round_robin'),
+    skipInactive: boolean('skip_inactive').notNull().default(true),
+    respectCapacity: boolean('respect_capacity').notNull().default(true),
+    /** The routing pool is this sales team's active reps (with their own weight and capacity). */
+    salesTeamId: uuid('sales_team_id').references(() => salesTeams.id, { onDelete: 'set null' }),
+    /** The response clock follows the owner's working hours and time zone (when the rep has them). */
+    ownerCalendar: boolean('owner_calendar').notNull().default(false),
+    /** Where an absent rep's open leads go: to the backup, or back to routing. */
+    absenceHandover: text('absence_handover').notNull().default('backup'),
+  },
+  (t) => [check('routing_settings_absence_ck', sql`${t.absenceHandover} in ('backup', 'routing')`)],
+);
 
 /** Reps in the routing pool with their round-robin weight. */
 export const routingMembers = pgTable(

@@ -178,6 +178,10 @@ export function checkDocument(doc: RulesDocument, touched: ReadonlySet<PartName>
     }
   }
 
+  if (on('scope')) {
+    doc.scope.rules.forEach((rule, i) => p.push(...checkOperatorValue(rule.operator, rule.value ?? null, `input.scope.rules[${i}].value`)));
+  }
+
   if (on('holidays')) p.push(...duplicates(doc.holidays, (h) => h.day, (i) => `input.holidays[${i}].day`, 'holiday'));
 
   if (on('clocks') || on('stages')) {

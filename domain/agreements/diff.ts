@@ -25,6 +25,7 @@ function keyedParts(doc: RulesDocument): Keyed[] {
     { part: 'scoring.temperatureBands', items: doc.scoring.temperatureBands, keyOf: (b) => b.temperature },
     { part: 'scoring.fitGrades', items: doc.scoring.fitGrades, keyOf: (g) => g.grade },
     { part: 'handoff.requiredFields', items: doc.handoff.requiredFields, keyOf: (f) => f.field },
+    { part: 'scope.rules', items: doc.scope.rules, keyOf: (r) => `${r.attribute} ${r.operator} ${JSON.stringify(r.value ?? null)}` },
     { part: 'routing.members', items: doc.routing.members, keyOf: (m) => m.userId },
     { part: 'businessHours', items: doc.businessHours, keyOf: (h) => `${h.weekday}@${h.start}` },
     { part: 'holidays', items: doc.holidays, keyOf: (h) => h.day },
@@ -43,6 +44,7 @@ function singleValued(doc: RulesDocument): Record<string, unknown> {
     notes: doc.notes,
     'scoring.thresholds': { mqlFitThreshold: doc.scoring.mqlFitThreshold, mqlInterestThreshold: doc.scoring.mqlInterestThreshold },
     handoff,
+    'scope.priority': { priority: doc.scope.priority },
     routing,
     cadence: doc.cadence,
   };

@@ -161,10 +161,42 @@ export const handoffSchema = z.object({
     .default([]),
 });
 
+/** Lead fields an agreement's scope can test (as fit rules do), or attributes.<name>. */
+export const scopeAttributes = ['source', 'country', 'company_size', 'industry', 'title', 'seniority', 'department'] as const;
+
+export const scopeSchema = z.object({
+  /** Where scopes overlap, the lowest number governs (ties: the older agreement). */
+  priority: z.number().int().min(1, 'priority is 1 (first) to 10000').max(10_000, 'priority is 1 (first) to 10000').default(100),
+  /** All must match; none means every lead. */
+  rules: z
+    .array(
+      z.object({
+        attribute: z
+          .string()
+          .trim()
+          .refine(
+            (f) => (scopeAttributes as readonly string[]).includes(f) || /^attributes\.[A-Za-z_][A-Za-z0-9_.]{0,100}$/.test(f),
+            `use a lead field (${scopeAttributes.join(', ')}) or attributes.<name>`,
+          ),
+        operator: z.enum(ruleOperators),
+        value: filterValue.nullable().optional(),
+      }),
+    )
+    .max(50)
+    .default([]),
+});
+export type Scope = z.output<typeof scopeSchema>;
+
 export const routingSchema = z.object({
   method: z.enum(routingMethods).default('weighted_round_robin'),
   skipInactive: z.boolean().default(true),
   respectCapacity: z.boolean().default(true),
+  /** The pool is this sales team's active reps, with their own weight and capacity (members may add or override). */
+  salesTeamId: z.string().uuid('not a sales team id').nullable().default(null),
+  /** The response clock follows the owner's working hours and time zone, when the rep has them. */
+  ownerCalendar: z.boolean().default(false),
+  /** An absent rep's open obligations go to the backup, or back to routing. */
+  absenceHandover: z.enum(['backup', 'routing']).default('backup'),
   members: z
     .array(
       z.object({
@@ -248,6 +280,7 @@ export const partSchemas = {
   pipelineStages: z.array(pipelineStageSchema).max(30),
   scoring: scoringSchema,
   handoff: handoffSchema,
+  scope: scopeSchema,
   routing: routingSchema,
   businessHours: z.array(businessHoursSchema).max(70),
   holidays: z.array(holidaySchema).max(400),
@@ -279,7 +312,8 @@ export const emptyDocument = (timeZone = 'UTC'): RulesDocument => ({
   pipelineStages: [],
   scoring: { mqlFitThreshold: 0, mqlInterestThreshold: 0, rules: [], temperatureBands: [], fitGrades: [] },
   handoff: { handoffOnMql: true, triggerActivityTypes: [], createUnknownLeads: true, recentActivitiesInPayload: 10, requiredFields: [] },
-  routing: { method: 'weighted_round_robin', skipInactive: true, respectCapacity: true, members: [] },
+  scope: { priority: 100, rules: [] },
+  routing: { method: 'weighted_round_robin', skipInactive: true, respectCapacity: true, salesTeamId: null, ownerCalendar: false, absenceHandover: 'backup', members: [] },
   businessHours: [],
   holidays: [],
   clocks: [],

@@ -6,7 +6,9 @@ import { ConflictError, conflictOnDuplicate, NotFoundError, ValidationError, typ
 import { parseInput } from '../validation';
 import { checkComplete, checkDocument } from './checks';
 import { diffDocuments, type RuleChange } from './diff';
-import { emptyDocument, partNames, partSchemas, timeZoneSchema, type PartName, type RulesDocument } from './document';
+import { emptyDocument, partNames, partSchemas, scopeSchema, timeZoneSchema, type PartName, type RulesDocument } from './document';
+import { activationWarnings, routingProblems } from './activation-checks';
+import { applyScopes, type ScopeMove } from './scope';
 import { readDocument, writePart } from './store';
 
 // Writing an agreement: every mutation validates first, runs in one transaction holding the
@@ -95,6 +97,15 @@ const metaSchema = z.object({
   segment: z.record(z.string(), z.unknown()).nullable().default(null),
 });
 
+/** The old agreement segment ({field: value or [values]}) as scope rules. */
+export function segmentAsScopeRules(segment: Record<string, unknown>): RulesDocument['scope']['rules'] {
+  return Object.entries(segment).map(([attribute, value]) => ({
+    attribute: attribute.startsWith('attributes.') || attribute === 'company_size' ? attribute : attribute.replace(/([A-Z])/g, '_$1').toLowerCase(),
+    operator: 'in' as const,
+    value: (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'number' ? v : String(v))),
+  }));
+}
+
 export async function createAgreement(
   db: Db,
   actor: Actor,
@@ -117,6 +128,16 @@ export async function createAgreement(
   }
   if (problems.length) throw new ValidationError(problems);
   const doc: RulesDocument = { ...emptyDocument(), ...parsed.patch };
+  // `segment` is the older way to say which leads an agreement covers: it becomes the scope.
+  if (meta!.segment && Object.keys(meta!.segment).length && !parsed.touched.has('scope')) {
+    try {
+      doc.scope = parseInput(scopeSchema, { priority: doc.scope.priority, rules: segmentAsScopeRules(meta!.segment) }, 'input.segment');
+      parsed.touched.add('scope');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(error.problems.map((p) => ({ ...p, field: p.field.replace(/^input\.segment\.rules\[\d+\]\.attribute$/, 'input.segment') })));
+    }
+  }
   const docProblems = checkDocument(doc).map((p) => ({ ...p, field: p.field.replace(/^input\./, 'input.rules.') }));
   docProblems.push(...(await checkMembers(db, doc, parsed.touched)).map((p) => ({ ...p, field: p.field.replace(/^input\./, 'input.rules.') })));
   if (await nameTaken(db, meta!.name)) docProblems.unshift({ field: 'input.name', message: `an agreement named "${meta!.name}" already exists` });
@@ -159,6 +180,15 @@ export async function updateAgreement(
     if (patch.name && (await nameTaken(tx, patch.name, agreement.id)))
       throw new ValidationError([{ field: 'input.name', message: `an agreement named "${patch.name}" already exists` }]);
     const [updated] = await tx.update(slaAgreements).set({ ...patch, updatedAt: new Date() }).where(eq(slaAgreements.id, agreement.id)).returning();
+    if (patch.segment !== undefined) {
+      // The older `segment` is the draft's scope: it takes effect when the draft is activated.
+      const { revision } = await ensureDraft(tx, actor, agreement);
+      const doc = await readDocument(tx, revision.id);
+      const scope = parseInput(scopeSchema, { priority: doc.scope.priority, rules: patch.segment ? segmentAsScopeRules(patch.segment) : [] }, 'input.segment');
+      const problems = checkDocument({ ...doc, scope }, new Set(['scope']));
+      if (problems.length) throw new ValidationError(problems.map((p) => ({ ...p, field: p.field.replace('input.scope.rules', 'input.segment') })));
+      await writePart(tx, revision.id, 'scope', scope, doc);
+    }
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, agreement[k as keyof AgreementRow]]));
     await audit(tx, { agreementId: agreement.id, actorUserId: actor.userId, action: 'update', entity: 'agreement', entityId: agreement.id, before, after: patch });
     return updated!;
@@ -263,8 +293,23 @@ export async function discardDraft(db: Db, actor: Actor, agreementId: string): P
   });
 }
 
-/** The draft becomes the active revision; the previous active revision is retired. */
-export async function activateRevision(db: Db, actor: Actor, revisionId: string): Promise<{ agreement: AgreementRow; revision: RevisionRow }> {
+export interface Activation {
+  agreement: AgreementRow;
+  revision: RevisionRow;
+  /** Odd but allowed: reps away or at capacity, a scope matching nothing… */
+  warnings: string[];
+  /** Leads whose governing agreement changed with this activation. */
+  scopeMoves: ScopeMove[];
+  /** Agreements that received leads (their new leads need re-scoring). */
+  receivers: string[];
+}
+
+/**
+ * The draft becomes the active revision; the previous active revision is retired. Refused when the
+ * draft is incomplete or its hand-offs could never be routed. Then the scopes apply: every lead
+ * whose governing agreement changes moves, with an audit row.
+ */
+export async function activateRevision(db: Db, actor: Actor, revisionId: string): Promise<Activation> {
   const [target] = await db.select().from(agreementRevisions).where(eq(agreementRevisions.id, revisionId));
   if (!target) throw new NotFoundError('AgreementRevision', revisionId);
   return db.transaction(async (tx) => {
@@ -276,6 +321,9 @@ export async function activateRevision(db: Db, actor: Actor, revisionId: string)
     const problems = [...checkComplete(doc), ...checkDocument(doc).map((p) => ({ ...p, field: p.field.replace(/^input\./, 'revision.') }))];
     if (problems.length) throw new ValidationError(problems, `revision ${revision!.number} is not complete: ${problems.map((p) => p.message).join('; ')}`);
     const now = new Date();
+    const routing = await routingProblems(tx, doc, now);
+    if (routing.length) throw new ValidationError(routing, `revision ${revision!.number} cannot route its hand-offs: ${routing.map((p) => p.message).join('; ')}`);
+    const warnings = await activationWarnings(tx, doc, revisionId, now);
     if (agreement.activeRevisionId) {
       await tx.update(agreementRevisions).set({ status: 'retired', retiredAt: now }).where(eq(agreementRevisions.id, agreement.activeRevisionId));
     }
@@ -299,11 +347,13 @@ export async function activateRevision(db: Db, actor: Actor, revisionId: string)
       before: { activeRevisionId: agreement.activeRevisionId, status: agreement.status },
       after: { activeRevisionId: revisionId, status: 'active', number: activated!.number },
     });
-    return { agreement: updated!, revision: activated! };
+    const { moves, receivers } = await applyScopes(tx, { revisionId, actorUserId: actor.userId, at: now });
+    return { agreement: updated!, revision: activated!, warnings, scopeMoves: moves, receivers };
   });
 }
 
-export async function archiveAgreement(db: Db, actor: Actor, agreementId: string): Promise<AgreementRow> {
+/** Archives an agreement; its leads go to the next agreement whose scope matches (or to none). */
+export async function archiveAgreement(db: Db, actor: Actor, agreementId: string): Promise<AgreementRow & { receivers?: string[] }> {
   return db.transaction(async (tx) => {
     const agreement = await lockAgreement(tx, agreementId);
     if (agreement.status === 'archived') throw new ConflictError('the agreement is already archived');
@@ -319,7 +369,8 @@ export async function archiveAgreement(db: Db, actor: Actor, agreementId: string
       .where(eq(slaAgreements.id, agreementId))
       .returning();
     await audit(tx, { agreementId, actorUserId: actor.userId, action: 'archive', entity: 'agreement', entityId: agreementId, before: { status: agreement.status }, after: { status: 'archived' } });
-    return updated!;
+    const { receivers } = await applyScopes(tx, { revisionId: null, actorUserId: actor.userId, at: now, reason: 'its agreement was archived; the next matching scope governs it' });
+    return { ...updated!, receivers };
   });
 }
 

@@ -83,6 +83,7 @@ function assemble(revision: typeof t.agreementRevisions.$inferSelect, all: Await
   return {
     ...base,
     notes: revision.notes,
+    scope: { priority: revision.scopePriority, rules: (revision.scopeRules ?? []) as RulesDocument['scope']['rules'] },
     goals: goals.map((g) => ({
       key: g.key,
       name: g.name,
@@ -142,7 +143,16 @@ function assemble(revision: typeof t.agreementRevisions.$inferSelect, all: Await
     },
     routing: {
       ...base.routing,
-      ...(routing[0] ? { method: routing[0].method, skipInactive: routing[0].skipInactive, respectCapacity: routing[0].respectCapacity } : {}),
+      ...(routing[0]
+        ? {
+            method: routing[0].method,
+            skipInactive: routing[0].skipInactive,
+            respectCapacity: routing[0].respectCapacity,
+            salesTeamId: routing[0].salesTeamId,
+            ownerCalendar: routing[0].ownerCalendar,
+            absenceHandover: routing[0].absenceHandover as 'backup' | 'routing',
+          }
+        : {}),
       members: members.map((m) => ({ userId: m.userId, weight: m.weight, capacity: m.capacity })),
     },
     businessHours: hours.map((h) => ({ weekday: h.weekday, start: hhmmOf(h.startMinute), end: hhmmOf(h.endMinute) })),
@@ -249,8 +259,21 @@ export async function writePart<P extends PartName>(db: DbOrTx, revisionId: stri
       const r = value as RulesDocument['routing'];
       await db.delete(t.routingSettings).where(eq(t.routingSettings.revisionId, revisionId));
       await db.delete(t.routingMembers).where(eq(t.routingMembers.revisionId, revisionId));
-      await db.insert(t.routingSettings).values({ revisionId, method: r.method, skipInactive: r.skipInactive, respectCapacity: r.respectCapacity });
+      await db.insert(t.routingSettings).values({
+        revisionId,
+        method: r.method,
+        skipInactive: r.skipInactive,
+        respectCapacity: r.respectCapacity,
+        salesTeamId: r.salesTeamId,
+        ownerCalendar: r.ownerCalendar,
+        absenceHandover: r.absenceHandover,
+      });
       if (r.members.length) await db.insert(t.routingMembers).values(r.members.map((m) => ({ revisionId, ...m })));
+      return;
+    }
+    case 'scope': {
+      const scope = value as RulesDocument['scope'];
+      await db.update(t.agreementRevisions).set({ scopePriority: scope.priority, scopeRules: scope.rules }).where(eq(t.agreementRevisions.id, revisionId));
       return;
     }
     case 'businessHours': {

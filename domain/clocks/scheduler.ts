@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import { retryHeldHandoffs } from '../handoff/handoff';
 import { processDueSteps } from '../nurture/nurture';
+import { handOverAbsences } from '../people/absences';
 import { evaluateClocks } from './sla-clocks';
 
 export interface TickResult {
@@ -8,14 +9,20 @@ export interface TickResult {
   nurtureSteps: number;
   /** Held hand-offs that could be routed this time. */
   released: number;
+  /** Out-of-office periods that began: their reps' due leads went to a backup or routing. */
+  absencesHandedOver: number;
 }
 
-/** One pass: breach overdue SLA clocks, emit due nurture steps. Safe to run from several processes. */
+/**
+ * One pass: hand over the due leads of reps whose absence began, breach overdue SLA clocks, emit due
+ * nurture steps, retry held hand-offs. Safe to run from several processes.
+ */
 export async function tick(db: Db, now = new Date()): Promise<TickResult> {
+  const absencesHandedOver = await handOverAbsences(db, now);
   const breaches = await evaluateClocks(db, now);
   const nurtureSteps = await processDueSteps(db, now);
   const released = (await db.transaction((tx) => retryHeldHandoffs(tx, now))).filter((o) => o.status === 'routed').length;
-  return { breaches, nurtureSteps, released };
+  return { breaches, nurtureSteps, released, absencesHandedOver };
 }
 
 /** Runs `tick` every interval inside the server; a slow pass never overlaps the next. */

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db, type DbOrTx } from '../../db/client';
 import type { LifecycleStage, SlaClock } from '../../db/schema/enums';
 import type { RevisionPolicy } from '../handoff/context';
-import { addBusinessMinutes } from './business-hours';
+import { addBusinessMinutes, type BusinessCalendar } from './business-hours';
 import { pgArray } from '../../db/pg-array';
 
 // SLA clocks on leads, as a small state machine:
@@ -45,6 +45,8 @@ export interface ClockStart {
   handoffId?: string | null;
   /** For time_in_stage: the stage entered. */
   stage?: LifecycleStage | null;
+  /** Another calendar than the agreement's: the owner's, when the response clock follows the owner. */
+  calendar?: BusinessCalendar;
 }
 
 /**
@@ -60,9 +62,10 @@ export async function startClocks(tx: DbOrTx, policy: RevisionPolicy, kind: SlaC
   for (const start of starts) {
     const rule = policy.clocks.find((c) => c.clock === kind && (kind !== 'time_in_stage' || c.stage === start.stage));
     if (!rule) continue;
-    const cacheKey = `${rule.id}@${start.at.getTime()}`;
+    const calendar = start.calendar ?? policy.calendar;
+    const cacheKey = `${rule.id}@${start.at.getTime()}@${start.calendar ? start.leadId : ''}`;
     let due = dues.get(cacheKey);
-    if (!due) dues.set(cacheKey, (due = addBusinessMinutes(start.at, rule.businessMinutes, policy.calendar)));
+    if (!due) dues.set(cacheKey, (due = addBusinessMinutes(start.at, rule.businessMinutes, calendar)));
     values.push({ start, ruleId: rule.id, due });
   }
   if (values.length === 0) return started;

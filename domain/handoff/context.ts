@@ -18,6 +18,7 @@ import {
 import type { BusinessCalendar } from '../clocks/business-hours';
 import type { AllowedMove } from '../stages/machine';
 import type { CadenceRules } from './cadence';
+import { routingPool, type PoolMember } from './routing';
 
 /** Everything the hand-off, cadence and clock rules of one revision need, loaded once. */
 export interface RevisionPolicy {
@@ -25,7 +26,16 @@ export interface RevisionPolicy {
   revisionId: string;
   calendar: BusinessCalendar;
   handoff: { handoffOnMql: boolean; triggerActivityTypes: string[]; recentActivitiesInPayload: number; requiredFields: { field: string; label: string }[] };
-  routing: { method: string; skipInactive: boolean; respectCapacity: boolean; members: { userId: string; weight: number; capacity: number | null }[] };
+  routing: {
+    method: string;
+    skipInactive: boolean;
+    respectCapacity: boolean;
+    salesTeamId: string | null;
+    ownerCalendar: boolean;
+    absenceHandover: 'backup' | 'routing';
+    /** The pool: the sales team's reps and the explicit members (routingPool). */
+    members: PoolMember[];
+  };
   clocks: { id: string; clock: 'acceptance' | 'response' | 'cadence_interval' | 'time_in_stage'; stage: string | null; businessMinutes: number }[];
   cadence: CadenceRules | null;
   moves: AllowedMove[];
@@ -70,7 +80,13 @@ export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<Revis
       method: routing?.method ?? 'weighted_round_robin',
       skipInactive: routing?.skipInactive ?? true,
       respectCapacity: routing?.respectCapacity ?? true,
-      members: members.map((m) => ({ userId: m.userId, weight: m.weight, capacity: m.capacity })),
+      salesTeamId: routing?.salesTeamId ?? null,
+      ownerCalendar: routing?.ownerCalendar ?? false,
+      absenceHandover: routing?.absenceHandover === 'routing' ? 'routing' : 'backup',
+      members: await routingPool(db, {
+        salesTeamId: routing?.salesTeamId ?? null,
+        members: members.map((m) => ({ userId: m.userId, weight: m.weight, capacity: m.capacity })),
+      }),
     },
     clocks: clocks.map((c) => ({ id: c.id, clock: c.clock, stage: c.stage, businessMinutes: c.businessMinutes })),
     cadence: cadence

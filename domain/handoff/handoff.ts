@@ -185,7 +185,7 @@ interface Pending {
 /** Routes each pending hand-off to a rep, or holds it with the reason; writes the outcome everywhere it shows. */
 async function dispatch(tx: DbOrTx, policy: RevisionPolicy, pending: Pending[], now: Date): Promise<HandoffOutcome[]> {
   if (pending.length === 0) return [];
-  const router = await Router.load(tx, policy);
+  const router = await Router.load(tx, policy, now);
   const routed: (Pending & { ownerId: string; handedOffAt: Date })[] = [];
   const held: (Pending & { why: string[] })[] = [];
   for (const p of pending) {
@@ -228,7 +228,8 @@ async function dispatch(tx: DbOrTx, policy: RevisionPolicy, pending: Pending[], 
     // A lead handed off again (after a recycle) starts fresh: nothing of the last round is still open.
     await endClocks(tx, starts, CLOCK_ENDINGS.leftSales);
     const acceptance = await startClocks(tx, policy, 'acceptance', starts);
-    const response = await startClocks(tx, policy, 'response', starts);
+    // The response clock follows the owner's working hours when the agreement says so.
+    const response = await startClocks(tx, policy, 'response', starts.map((s) => ({ ...s, calendar: router.calendarOf(s.ownerId) })));
     const due = (m: Map<string, Date>) => pgArray(routed.map((r) => m.get(r.lead.id)?.toISOString() ?? null));
     await tx.execute(sql`insert into outbox_events (event_type, lead_id, payload)
       select 'lead.handed_off', l.id, jsonb_build_object(

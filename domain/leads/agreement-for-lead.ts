@@ -1,36 +1,17 @@
-import { asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { slaAgreements } from '../../db/schema/index';
+import { governingAgreement, scopedAgreements, type ScopedAgreement } from '../agreements/scope';
+import type { ScorableLead } from '../scoring/rules';
 
-export interface ActiveAgreement {
-  id: string;
-  activeRevisionId: string;
-  segment: Record<string, unknown> | null;
-}
+// The agreement a new lead joins: the first active agreement whose scope matches its fields, by
+// priority (domain/agreements/scope.ts).
+
+export type ActiveAgreement = ScopedAgreement;
 
 export async function activeAgreements(db: DbOrTx): Promise<ActiveAgreement[]> {
-  const found = await db
-    .select({ id: slaAgreements.id, activeRevisionId: slaAgreements.activeRevisionId, segment: slaAgreements.segment })
-    .from(slaAgreements)
-    .where(eq(slaAgreements.status, 'active'))
-    .orderBy(asc(slaAgreements.createdAt));
-  return found.filter((a): a is ActiveAgreement => !!a.activeRevisionId);
+  return scopedAgreements(db);
 }
 
-/**
- * The agreement that covers a lead: the oldest active agreement whose segment matches, where a
- * segment is {field: value | [values]} on the lead's fields (e.g. {"country": ["US", "CA"]}).
- */
+/** The agreement that governs a lead with these fields (camelCase, as the API takes them), or null. */
 export function agreementFor(agreements: readonly ActiveAgreement[], lead: Record<string, unknown>): ActiveAgreement | null {
-  for (const agreement of agreements) {
-    const segment = agreement.segment;
-    if (!segment || Object.keys(segment).length === 0) return agreement;
-    const matches = Object.entries(segment).every(([field, wanted]) => {
-      const actual = lead[field];
-      const values = Array.isArray(wanted) ? wanted : [wanted];
-      return values.some((v) => String(v).toLowerCase() === String(actual ?? '').toLowerCase());
-    });
-    if (matches) return agreement;
-  }
-  return null;
+  return governingAgreement(agreements, lead as ScorableLead);
 }

@@ -215,10 +215,12 @@ async function resolveLeads(tx: DbOrTx, events: z.output<typeof eventSchema>[], 
       firstSeen.set(e.email, Math.min(firstSeen.get(e.email) ?? Infinity, t));
     }
     const values = [];
+    const agreementOfNew = new Map<string, string | null>();
     for (const [email, e] of [...toCreate].sort(([a], [b]) => a.localeCompare(b))) {
       const createdAt = new Date(firstSeen.get(email) ?? now.getTime()).toISOString();
-      const fields = { ...(e.lead ?? {}), email };
+      const fields = { ...(e.lead ?? {}), email, source: e.lead?.source ?? e.sourceSystem ?? 'direct' };
       const agreement = agreementFor(agreements, fields as Record<string, unknown>);
+      agreementOfNew.set(email, agreement?.id ?? null);
       if (agreement && allowed.get(agreement.id) === false) {
         problems.push({ field: `input.events[${events.indexOf(e)}].email`, message: `no lead ${email}, and the agreement does not create leads from events` });
         continue;
@@ -247,7 +249,7 @@ async function resolveLeads(tx: DbOrTx, events: z.output<typeof eventSchema>[], 
     }
     for (const r of inserted) created.add(r.id);
     for (const agreement of agreements) {
-      const mine = inserted.filter((r) => values.length && agreementFor(agreements, { email: r.email, ...(toCreate.get(r.email)?.lead ?? {}) } as Record<string, unknown>)?.id === agreement.id).map((r) => r.id);
+      const mine = inserted.filter((r) => agreementOfNew.get(r.email) === agreement.id).map((r) => r.id);
       await enrolByRule(tx, agreement.activeRevisionId, mine, 'new_lead', now);
     }
     known = await find();

@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_CATALOGUE = {
   'lead.recycled': 'The lead went back to Marketing (by hand or after the cadence ran out), with a reason code.',
   'lead.disqualified': 'The lead was disqualified, with a reason code.',
   'lead.stage_changed': 'Any other lifecycle stage change (e.g. SQL → opportunity).',
+  'lead.owner_changed': 'A lead changed owner outside routing: its rep left (deactivateUser) or went out of office (fromUserId, toUserId — null when it went back to Marketing — reason, at).',
   'opportunity.won': 'An opportunity reached a WON pipeline stage: the lead became a customer.',
   'sla.breached':
     'An SLA clock (acceptance, response, cadence interval, time in stage) ran out: breachId, clockId, leadId, handoffId, clock, stage, ownerId, startedAt, dueAt, breachedAt, ' +

@@ -69,6 +69,8 @@ const ROOT_ACCESS: Record<string, readonly Role[]> = {
   'Query.slaAgreements': ALL,
   'Query.slaBreaches': NOT_VIEWER,
   'Query.stuckLeads': NOT_VIEWER, // a rep: its own
+  'Query.salesTeams': ALL,
+  'Query.previewAgreementScope': ADMIN,
   'Query.users': ALL,
   'Query.webhookDeliveries': ADMIN,
   'Query.webhookEventTypes': ADMIN,
@@ -91,6 +93,13 @@ const ROOT_ACCESS: Record<string, readonly Role[]> = {
   'Mutation.recordDailyTraffic': ADMIN_MARKETING,
   'Mutation.createReportLink': ALL,
   'Mutation.createApiKey': ADMIN,
+  'Mutation.createUser': ADMIN,
+  'Mutation.updateUser': ADMIN,
+  'Mutation.deactivateUser': ADMIN,
+  'Mutation.createSalesTeam': ADMIN,
+  'Mutation.updateSalesTeam': ADMIN,
+  'Mutation.createOutOfOffice': ADMIN_SALES, // a rep: its own
+  'Mutation.cancelOutOfOffice': ADMIN_SALES, // a rep: its own
   'Mutation.revokeApiKey': ADMIN,
   'Mutation.createSlaAgreement': ADMIN,
   'Mutation.updateSlaAgreement': ADMIN,
@@ -108,9 +117,9 @@ const ROOT_ACCESS: Record<string, readonly Role[]> = {
 };
 
 /** Records that belong to one lead: each must check the object itself (a sales rep sees its own only). */
-const LEAD_RECORDS = ['Lead', 'StageTransition', 'ScoreLedgerEntry', 'Activity', 'ContactAttempt', 'Opportunity', 'SlaClockState', 'SlaBreach', 'Handoff'];
+const LEAD_RECORDS = ['Lead', 'StageTransition', 'ScoreLedgerEntry', 'Activity', 'ContactAttempt', 'Opportunity', 'SlaClockState', 'SlaBreach', 'Handoff', 'LeadAgreementChange', 'LeadOwnerChange'];
 /** Parts of one lead's data without a check of their own: reachable only through a lead record. */
-const LEAD_PARTS = ['LeadScore', 'ScoreBreakdownLine', 'NurtureEnrolment', 'LeadActivitiesConnection', 'LeadActivitiesConnectionEdge'];
+const LEAD_PARTS = ['LeadScore', 'ScoreBreakdownLine', 'NurtureEnrolment', 'LeadActivitiesConnection', 'LeadActivitiesConnectionEdge', 'LeadGovernance'];
 /** Shared records a lead record points at (their own scopes apply). */
 const SHARED_FROM_LEADS = ['Account', 'User', 'SlaAgreement', 'AgreementRevision', 'PageInfo'];
 
@@ -124,6 +133,7 @@ const NULL_FOR_VIEWERS = [
   'Lead.attributes',
   'StageTransition.reason',
   'ContactAttempt.notes',
+  'OutOfOffice.note',
   'Opportunity.name',
   'Activity.properties',
   'AgreementRevision.rules',
@@ -311,6 +321,7 @@ const ids = {} as {
   revision: string;
   webhookSubscription: string;
   webhookDelivery: string;
+  salesTeam: string;
 };
 
 const uuidOf = (globalId: string) => decodeGlobalID(globalId).id;
@@ -395,6 +406,16 @@ beforeAll(async () => {
   // Breach every running clock (both reps' leads) so that slaBreaches has rows to hide.
   const ticked = await tick(database.db, new Date(Date.now() + 30 * 86_400_000));
   expect(ticked.breaches).toBeGreaterThan(0);
+
+  const team = await ok(`mutation { createSalesTeam(input: { name: "Authz team" }) { ... on SalesTeamPayload { team { id } } } }`, {}, fx.keys.admin);
+  ids.salesTeam = team.createSalesTeam.team.id;
+  // Rep B will be away next month (the note is free text: viewers get null).
+  const away = await ok(
+    `mutation($input: CreateOutOfOfficeInput!) { createOutOfOffice(input: $input) { __typename } }`,
+    { input: { userId: encodeGlobalID('User', fx.userIds.salesB), startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 37 * 86_400_000).toISOString(), note: 'trekking in Nepal' } },
+    fx.keys.salesB,
+  );
+  expect(away.createOutOfOffice.__typename).toBe('OutOfOfficePayload');
 
   const subscription = await ok(
     `mutation { createWebhookSubscription(input: { url: "http://127.0.0.1:9/hook", eventTypes: ["lead.mql"] }) { ... on CreateWebhookSubscriptionPayload { subscription { id } } } }`,
@@ -584,6 +605,7 @@ describe('node(id) and nodes(ids) for every Node type', () => {
         { label: 'own key', id: ownKey, allowed: ALL },
       ],
       WebhookSubscription: [{ label: 'a subscription', id: () => ids.webhookSubscription, allowed: ADMIN }],
+      SalesTeam: [{ label: 'a sales team', id: () => ids.salesTeam, allowed: ALL }],
       WebhookDelivery: [{ label: 'a delivery', id: () => ids.webhookDelivery, allowed: ADMIN }],
     };
   }
@@ -667,6 +689,11 @@ describe('node(id) and nodes(ids) for every Node type', () => {
       'Lead.attributes': { ...lead('attributes'), value: (d) => d?.lead?.attributes },
       'StageTransition.reason': { ...lead('stageTransitions { reason }'), value: (d) => d?.lead?.stageTransitions?.find((t: { reason: string | null }) => t.reason)?.reason },
       'ContactAttempt.notes': { ...lead('contactAttempts { notes }'), value: (d) => d?.lead?.contactAttempts?.[0]?.notes },
+      'OutOfOffice.note': {
+        query: `query($id: ID!) { node(id: $id) { ... on User { outOfOffice { note } } } }`,
+        variables: { id: encodeGlobalID('User', fx.userIds.salesB) },
+        value: (d) => d?.node?.outOfOffice?.[0]?.note,
+      },
       'Opportunity.name': { ...lead('opportunities { name }'), value: (d) => d?.lead?.opportunities?.[0]?.name },
       'Activity.properties': { ...lead('activities(first: 5) { edges { node { properties } } }'), value: (d) => d?.lead?.activities?.edges?.[0]?.node?.properties },
       'AgreementRevision.rules': { ...agreement('activeRevision { rules { timeZone } }'), value: (d) => d?.slaAgreement?.activeRevision?.rules },
@@ -684,7 +711,7 @@ describe('node(id) and nodes(ids) for every Node type', () => {
           codes.length === 0 && value != null ? 'value' : codes.length === 0 && value == null ? 'null' : codes.every((c) => c === 'FORBIDDEN') && value == null ? 'forbidden' : `unexpected ${JSON.stringify(result)}`;
         const expected = role !== 'viewer' ? 'value' : NULL_FOR_VIEWERS.includes(name) ? 'null' : 'forbidden';
         if (got !== expected) mismatches.push(`${name} as ${role}: expected ${expected}, got ${got}`);
-        if (role === 'viewer') expect(JSON.stringify(result)).not.toMatch(/@authz\.test|Pat\d|asked for a call back|Pat's pilot|gold|example\.test\/demo/);
+        if (role === 'viewer') expect(JSON.stringify(result)).not.toMatch(/@authz\.test|Pat\d|asked for a call back|Pat's pilot|gold|example\.test\/demo|Nepal/);
       }
     }
     expect(mismatches).toEqual([]);

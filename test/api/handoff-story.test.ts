@@ -105,8 +105,8 @@ describe('hand-off, clocks, cadence, recycle, nurture, and back', () => {
 
   it('records a breach when nobody called within 4 business hours', async () => {
     const due = friday.plus({ days: 3 }).set({ hour: 12 }).toJSDate();
-    expect(await tick(database.db, new Date(due.getTime() - 60_000))).toEqual({ breaches: 0, nurtureSteps: 0, released: 0 });
-    expect(await tick(database.db, new Date(due.getTime() + 60_000))).toEqual({ breaches: 1, nurtureSteps: 0, released: 0 });
+    expect(await tick(database.db, new Date(due.getTime() - 60_000))).toEqual({ breaches: 0, nurtureSteps: 0, released: 0, absencesHandedOver: 0 });
+    expect(await tick(database.db, new Date(due.getTime() + 60_000))).toEqual({ breaches: 1, nurtureSteps: 0, released: 0, absencesHandedOver: 0 });
     const { lead } = await ok(LEAD, { id: leadId }, fx.keys.admin);
     expect(lead.slaBreaches).toEqual([{ clock: 'RESPONSE', resolvedAt: null }]);
     const events = await rows<{ event_type: string }>(database.db, sql`select event_type from outbox_events where lead_id = ${decodeGlobalID(leadId).id}::uuid order by id`);

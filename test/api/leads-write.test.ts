@@ -165,7 +165,14 @@ describe('backtest and re-score', () => {
       if (run!.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(run).toMatchObject({ status: 'completed', processedLeads: 5, totalLeads: 5, mqlsCreated: 1 });
+    // The agreement's leads: the five made here, and the fixture's leads of the archived agreement,
+    // which its catch-all scope took over when it was first activated.
+    const governed = await rows<{ n: number; adopted: number }>(
+      database.db,
+      sql`select count(*)::int as n, count(*) filter (where email like '%@account%')::int as adopted from leads where agreement_id = ${rawId(agreementId)}::uuid`,
+    );
+    expect(governed[0]!.adopted).toBe(2);
+    expect(run).toMatchObject({ status: 'completed', processedLeads: governed[0]!.n, totalLeads: governed[0]!.n, mqlsCreated: 1 });
     const ann = await gqlOk(`query($id: ID!) { lead(id: $id) { stage score { fit interest } scoreLedger { reason points } } }`, { id: ids.ann }, fx.keys.admin);
     expect(ann.lead.stage).toBe('MQL'); // 25 ≥ 25 now
     expect(ann.lead.score).toEqual({ fit: 30, interest: 25 });

@@ -185,7 +185,10 @@ async function refreshPools(): Promise<void> {
   const take = async (query: ReturnType<typeof sql>) => (await rows<{ id: string | number }>(database.db, query)).map((r) => String(r.id));
   pools = {
     Lead: await take(sql`select id from leads order by created_at, id limit 12`),
-    User: await take(sql`select id from users order by email`),
+    // Never the users whose keys the tests authenticate with (deactivating one revokes its keys).
+    User: await take(sql`select id from users where email not in ('admin@fixture.test', 'marketing@fixture.test') order by email`),
+    SalesTeam: await take(sql`select id from sales_teams order by name limit 4`),
+    OutOfOffice: await take(sql`select id from user_absences order by created_at, id limit 4`),
     Account: await take(sql`select id from accounts order by name limit 4`),
     SlaAgreement: await take(sql`select id from sla_agreements order by created_at, id`),
     AgreementRevision: await take(sql`select id from agreement_revisions order by created_at, id limit 10`),
@@ -199,7 +202,7 @@ async function refreshPools(): Promise<void> {
 }
 
 /** Plain ID fields (not Relay global ids) and the kind of row they name. */
-const PLAIN_ID_KINDS: Record<string, string> = { opportunityId: 'Opportunity' };
+const PLAIN_ID_KINDS: Record<string, string> = { opportunityId: 'Opportunity', id: 'OutOfOffice' };
 
 const GARBAGE_IDS = [
   '',
@@ -377,6 +380,11 @@ const VALID_SAMPLES: Record<string, () => unknown> = {
   UpdateWebhookSubscriptionInput: () => ({ url: 'https://hooks.example.test/v2', eventTypes: ['*'], active: false }),
   CreateSlaAgreementInput: () => ({ description: 'Generated', segment: { country: ['US'] } }),
   UpdateSlaAgreementInput: () => ({ description: 'Updated', segment: { country: ['FR'] } }),
+  CreateUserInput: () => ({ email: 'new.rep@example.com', name: 'New Rep', role: 'SALES', routingCapacity: 10, timeZone: 'Europe/Berlin', workingHours: [{ weekday: 1, start: '09:00', end: '17:00' }] }),
+  UpdateUserInput: () => ({ name: 'Renamed', routingWeight: 2, workingHours: [{ weekday: 2, start: '08:00', end: '12:00' }] }),
+  DeactivateUserInput: () => ({ handover: { to: 'ROUTING' } }),
+  CreateSalesTeamInput: () => ({ name: 'Inside Sales' }),
+  CreateOutOfOfficeInput: () => ({ startsAt: new Date(Date.now() + 86_400_000).toISOString(), endsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), note: 'away' }),
 };
 
 /** Input type name → valid values of it, from VALID_SAMPLES and the inputs nested in them (refreshed with the pools). */

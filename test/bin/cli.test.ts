@@ -52,6 +52,6 @@ describe('command line', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^import: ENOENT/);
     const tick = await cli('sla-tick.ts', '--at', '2026-03-09T16:00:00Z');
-    expect(tick.out).toBe('0 SLA breaches recorded, 0 nurture steps emitted (as of 2026-03-09T16:00:00.000Z)\n');
+    expect(tick.out).toBe('0 SLA breaches recorded, 0 nurture steps emitted, 0 held hand-offs released, 0 absences handed over (as of 2026-03-09T16:00:00.000Z)\n');
   });
 });

@@ -142,6 +142,9 @@ export function completeRules(salesUserIds: string[] = []): any {
 /** Three rules: a fit rule, a capped interest rule, a decaying interest rule. */
 export function handRules(): any {
   const rules = completeRules([]);
+  // No reps here: hand-offs wait for a person (MANUAL routing) — activation refuses an empty
+  // round-robin pool.
+  rules.routing = { method: 'MANUAL', members: [] };
   rules.scoring = {
     mqlFitThreshold: 30,
     mqlInterestThreshold: 25,
