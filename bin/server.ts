@@ -1,7 +1,8 @@
 // `npm start`: migrate, seed an empty database with demo data, make sure an admin key exists, serve.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLogger } from '../api/logger';
-import { openDatabase } from '../db/client';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rows } from '../db/client';
 import { isDatabaseEmpty, seedDemoData } from '../db/seed/index';
 import { loadConfig } from '../api/config';
 import { startServer } from '../api/server';
@@ -13,6 +14,11 @@ import { WebhookDispatcher } from '../domain/webhooks/dispatcher';
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const database = openDatabase({ ...config.database, dataDir: config.database.dataDir });
+
+async function firstAdminEmail(db: typeof database): Promise<string | null> {
+  const [admin] = await rows<{ email: string }>(db.db, sql`select email from users where role = 'admin' and active order by created_at limit 1`);
+  return admin?.email ?? null;
+}
 
 async function main() {
   const where = database.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`;
@@ -62,6 +68,13 @@ async function main() {
     );
   } else if (created) {
     logger.info('ADMIN_API_KEY registered for the admin user');
+  } else if (!config.adminApiKey) {
+    // A restart: the admin key was printed at the first start only.
+    const admin = await firstAdminEmail(database);
+    logger.info(
+      `the admin key was printed at the first start. Lost it? ${database.driver === 'pglite' ? 'Stop the server, then run' : 'Run'} ` +
+        `"npm run keys -- create --user ${admin ?? 'admin@example.com'}" for a new one (and "npm run keys -- revoke <prefix>" for the old)`,
+    );
   }
 
   // SLA clocks and nurture steps, evaluated in the server (SKIP LOCKED makes several instances safe).

@@ -236,8 +236,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AgreementIdInput, required: true }) },
     errors,
     resolve: async (_root, { input }, ctx) => {
-      const { receivers, ...agreement } = await archiveAgreement(ctx.db, { userId: ctx.viewer!.userId }, agreementId(input.agreementId));
-      return { agreement, rescoreRuns: await rescoreAll(ctx, receivers ?? [], false) };
+      const { receivers, scopeMoves, ...agreement } = await archiveAgreement(ctx.db, { userId: ctx.viewer!.userId }, agreementId(input.agreementId));
+      return { agreement, scopeMoves, rescoreRuns: await rescoreAll(ctx, receivers ?? [], false) };
     },
   }),
 }));

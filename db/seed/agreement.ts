@@ -90,6 +90,8 @@ function currentQuarter(now: Date): { start: string; end: string } {
  * Writes the agreement with all its rules. It opens no transaction of its own (a PGlite
  * transaction cannot nest one): run it inside db.transaction() when it must be all or nothing.
  */
+export const DEMO_SCOPE = { priority: 10, rules: [{ attribute: 'attributes.dataset', operator: 'equals', value: 'demo' }] };
+
 export async function seedAgreement(db: DbOrTx, options: SeedAgreementOptions): Promise<SeedAgreement> {
   const newId = options.newId ?? randomUUID;
   const now = options.now.getTime();
@@ -147,6 +149,10 @@ export async function seedAgreement(db: DbOrTx, options: SeedAgreementOptions): 
     status: 'active',
     timeZone: TIME_ZONE,
     notes: 'First version, signed off in the kick-off meeting.',
+    // The demo leads only (they carry attributes.dataset = demo), first: an admin's own agreement
+    // takes every other lead, and can be tried beside this one.
+    scopePriority: DEMO_SCOPE.priority,
+    scopeRules: DEMO_SCOPE.rules,
     createdById: adminId,
     createdAt,
     activatedAt,

@@ -149,7 +149,9 @@ export class LeadProfileFactory {
       if (rng.chance(0.5)) industry = industryName;
     }
 
-    const attributes: Record<string, unknown> = {};
+    // Demo leads say so: the demo agreement's scope is attributes.dataset = demo, so an admin's own
+    // agreement governs every other lead beside it.
+    const attributes: Record<string, unknown> = { dataset: 'demo' };
     if (!nonBuyer && rng.chance(account ? 0.62 : 0.25)) attributes.crm = this.crmTable.pick(rng);
     if (rng.chance(0.3)) attributes.marketing_automation = rng.pick(['mautic', 'hubspot', 'marketo', 'pardot']);
     if (rng.chance(0.2)) attributes.team_size = rng.pick(['1-5', '6-20', '21-50', '51+']);

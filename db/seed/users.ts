@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 // The people: one admin, marketers, sales managers and reps (who differ in speed, channels and
 // discipline — the reports should show it), and a few BI viewers.
 import type { DbOrTx } from '../client';
@@ -135,7 +136,9 @@ export async function seedUsers(db: DbOrTx, rng: Random, leads: number, now: num
       role: 'sales',
       managerId: managerIds[1 + (i % managers)]!,
       routingCapacity: capacity,
+      routingWeight: weight,
       active: !inactive,
+      deactivatedAt: leftAt ? new Date(leftAt) : null,
       createdAt: new Date(joinedAt),
       updatedAt: new Date(leftAt ?? joinedAt),
     });
@@ -151,6 +154,19 @@ export async function seedUsers(db: DbOrTx, rng: Random, leads: number, now: num
   for (const row of rows) row.updatedAt ??= row.createdAt;
   // Managers are referenced by later rows, so insert in order (batches keep statements small).
   for (let i = 0; i < rows.length; i += 500) await db.insert(schema.users).values(rows.slice(i, i + 500));
+
+  // Each sales manager's reps are a sales team (drawn last: earlier ids do not change).
+  const managed = [...new Set(rows.filter((r) => r.role === 'sales' && r.managerId).map((r) => r.managerId!))];
+  const teamNames = new Set<string>();
+  for (const managerId of managed) {
+    const manager = rows.find((r) => r.id === managerId)!;
+    const teamId = rng.uuid();
+    let name = `${manager.name}'s team`;
+    for (let n = 2; teamNames.has(name.toLowerCase()); n++) name = `${manager.name}'s team ${n}`;
+    teamNames.add(name.toLowerCase());
+    await db.insert(schema.salesTeams).values({ id: teamId, name, managerId, createdAt: manager.createdAt });
+    await db.update(schema.users).set({ salesTeamId: teamId }).where(sql`${schema.users.managerId} = ${managerId}::uuid and ${schema.users.role} = 'sales'`);
+  }
 
   return { adminId, marketerIds, managerIds, reps, viewerIds, total: rows.length };
 }

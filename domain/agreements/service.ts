@@ -353,7 +353,7 @@ export async function activateRevision(db: Db, actor: Actor, revisionId: string)
 }
 
 /** Archives an agreement; its leads go to the next agreement whose scope matches (or to none). */
-export async function archiveAgreement(db: Db, actor: Actor, agreementId: string): Promise<AgreementRow & { receivers?: string[] }> {
+export async function archiveAgreement(db: Db, actor: Actor, agreementId: string): Promise<AgreementRow & { receivers?: string[]; scopeMoves?: ScopeMove[] }> {
   return db.transaction(async (tx) => {
     const agreement = await lockAgreement(tx, agreementId);
     if (agreement.status === 'archived') throw new ConflictError('the agreement is already archived');
@@ -369,8 +369,8 @@ export async function archiveAgreement(db: Db, actor: Actor, agreementId: string
       .where(eq(slaAgreements.id, agreementId))
       .returning();
     await audit(tx, { agreementId, actorUserId: actor.userId, action: 'archive', entity: 'agreement', entityId: agreementId, before: { status: agreement.status }, after: { status: 'archived' } });
-    const { receivers } = await applyScopes(tx, { revisionId: null, actorUserId: actor.userId, at: now, reason: 'its agreement was archived; the next matching scope governs it' });
-    return { ...updated!, receivers };
+    const { receivers, moves } = await applyScopes(tx, { revisionId: null, actorUserId: actor.userId, at: now, reason: 'its agreement was archived; the next matching scope governs it' });
+    return { ...updated!, receivers, scopeMoves: moves };
   });
 }
 
