@@ -16,13 +16,14 @@ program
   .option('--name <name>', 'a label for the key', 'cli key')
   .addOption(new Option('--role <role>', "the user's role (default) or viewer for read-only").choices(userRoles))
   .option('--expires <date>', 'expiry date, YYYY-MM-DD')
-  .action(async (opts: { user: string; name: string; role?: (typeof userRoles)[number]; expires?: string }) => {
+  .option('--quiet', 'print only the secret (for scripts: KEY=$(npm run -s keys -- create --user … --quiet))')
+  .action(async (opts: { user: string; name: string; role?: (typeof userRoles)[number]; expires?: string; quiet?: boolean }) => {
     const expiresAt = opts.expires ? new Date(`${opts.expires}T00:00:00Z`) : undefined;
     if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new Error(`--expires "${opts.expires}" is not a date`);
     const created = await withDatabase((d) =>
       createApiKey(d.db, { user: { email: opts.user }, name: opts.name, role: opts.role, expiresAt }),
     );
-    console.log(`Created key ${created.id} (${created.prefix}…, role ${created.role}). Store it now, it is not shown again:`);
+    if (!opts.quiet) console.log(`Created key ${created.id} (${created.prefix}…, role ${created.role}). Store it now, it is not shown again:`);
     console.log(created.key);
   });
 

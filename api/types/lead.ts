@@ -4,7 +4,7 @@ import { leads } from '../../db/schema/index';
 import { interestSumSql } from '../../domain/scoring/reconcile';
 import { builder } from '../builder';
 import type { Context } from '../context';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, ForbiddenGraphQLError } from '../errors';
 import { groupByKey, isUuid, loadLedgerByLead, loadTransitionsByLead, type LeadRow } from '../loaders';
 import { keysetConnection } from '../pagination';
 import {
@@ -144,6 +144,7 @@ const LeadFilter = builder.inputType('LeadFilter', {
     ownerId: t.globalID({ required: false, for: UserRef, description: 'Leads owned by this user.' }),
     accountId: t.globalID({ required: false, for: AccountRef }),
     source: t.string({ required: false }),
+    email: t.string({ required: false, description: 'The lead with this e-mail (any case). Not for viewers: e-mails are personal data.' }),
     minScore: t.int({ required: false, description: 'Total score at least this.' }),
     maxScore: t.int({ required: false, description: 'Total score at most this.' }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
@@ -173,7 +174,10 @@ function leadConditions(ctx: Context, filter: typeof LeadFilter.$inferInput | nu
   for (const [name, id] of [['ownerId', filter?.ownerId?.id], ['accountId', filter?.accountId?.id]] as const) {
     if (id != null && !isUuid(id)) throw new BadUserInputError(`filter.${name} does not identify any record`);
   }
+  // Filtering by e-mail would tell a viewer whether a person is a lead.
+  if (filter?.email != null && ctx.viewer?.role === 'viewer') throw new ForbiddenGraphQLError('viewers cannot filter leads by e-mail (personal data)');
   return [
+    filter?.email != null ? sql`lower(${leads.email}) = lower(${filter.email.trim()})` : undefined,
     ctx.viewer?.role === 'sales' ? eq(leads.ownerId, ctx.viewer.userId) : undefined,
     filter?.stages?.length ? inArray(leads.stage, filter.stages) : undefined,
     filter?.temperatures?.length ? inArray(leads.temperature, filter.temperatures) : undefined,

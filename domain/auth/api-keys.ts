@@ -126,7 +126,7 @@ export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<number> 
 export const DEFAULT_ADMIN = { email: 'admin@example.com', name: 'Avery Admin' } as const;
 
 /**
- * First start: when no key exists, make sure there is an admin user and give it a key, taken from
+ * First start: when no admin can get in (no active admin key), make sure there is an admin user and give it a key, taken from
  * ADMIN_API_KEY when set. Returns the new secret (to print once) or null when nothing was created.
  * A configured ADMIN_API_KEY that is not yet known is also registered, so it always works.
  */
@@ -134,9 +134,13 @@ export async function ensureAdminKey(db: Db, configuredKey?: string): Promise<Cr
   return db.transaction(async (tx) => {
     // Serialise concurrent first starts of several instances.
     await tx.execute(sql`select pg_advisory_xact_lock(815000002)`);
-    const [{ count }] = (await tx.select({ count: sql<number>`count(*)::int` }).from(apiKeys)) as [
-      { count: number },
-    ];
+    // Keys of other people (made before the first start, with npm run users / keys) do not count:
+    // what matters is whether an admin can get in.
+    const [{ count }] = (await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(and(eq(users.role, 'admin'), eq(users.active, true), eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt)))) as [{ count: number }];
     if (configuredKey) {
       const [known] = await tx
         .select({ id: apiKeys.id })
