@@ -285,17 +285,72 @@ describe('a rep leaves', () => {
   it('sends the leads back to Marketing with a reason', async () => {
     const dora = uuidOf((await createUser({ email: 'dora@acme.test', name: 'Dora Rep', role: 'SALES', salesTeamId: team, routingCapacity: 5 })).user.id);
     await gql(`mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }`, { input: { userId: user(cleo), salesTeamId: team } });
+    // Only Dora has room now: the lead is hers.
+    const capacity = (id: string, routingCapacity: number) => gql(`mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }`, { input: { userId: user(id), routingCapacity } });
+    await capacity(ana, 0);
+    await capacity(cleo, 0);
     const lead = await demoRequest('back.to.marketing@lead.test');
-    const owner = uuidOf(lead.owner!.id);
-    const other = owner === dora ? cleo : dora;
+    await capacity(ana, 5);
+    await capacity(cleo, 5);
+    expect(uuidOf(lead.owner!.id)).toBe(dora);
     const done = (await gql(
       `mutation($id: ID!) { deactivateUser(input: { userId: $id, handover: { to: MARKETING, reasonCode: "bad_timing" } }) { __typename ... on DeactivateUserPayload { recycled } } }`,
-      { id: user(owner) },
+      { id: user(dora) },
     )).deactivateUser;
     expect(done.recycled).toBeGreaterThanOrEqual(1);
     const { lead: after } = await gql(`query($id: ID!) { lead(id: $id) { stage owner { id } stageTransitions { toStage reasonCode } } }`, { id: lead.id });
     expect(after).toMatchObject({ stage: 'RECYCLED', owner: null });
     expect(after.stageTransitions.at(-1)).toEqual({ toStage: 'RECYCLED', reasonCode: 'bad_timing' });
-    void other;
+  });
+});
+
+describe('team changes and absences handed back to routing', () => {
+  it('refuses to switch off a rep who still owns open leads, and renames a team with a manager', async () => {
+    const refused = (await gql(`mutation($input: UpdateUserInput!) { updateUser(input: $input) { ${USER_FIELDS} } }`, { input: { userId: user(cleo), active: false } })).updateUser;
+    expect(refused).toMatchObject({ __typename: 'ConflictError', message: 'cleo@acme.test owns open leads: deactivateUser hands them on by the rule you choose' });
+    const renamed = await gql(
+      `mutation($input: UpdateSalesTeamInput!) { updateSalesTeam(input: $input) { __typename ... on SalesTeamPayload { team { name manager { name } members { name } } } } }`,
+      { input: { teamId: team, name: 'Inside Sales EMEA', managerId: user(fx.userIds.admin) } },
+    );
+    expect(renamed.updateSalesTeam.team).toMatchObject({ name: 'Inside Sales EMEA', manager: { name: 'Ada Admin' } });
+    expect(renamed.updateSalesTeam.team.members.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['Ana Rep', 'Cleo Rep', 'Dora Rep']));
+    // A rep asking for a team's queue or breaches is refused.
+    const breaches = await server.gql(`query($team: ID!) { slaBreaches(teamId: $team) { id } }`, { team }, anaKey);
+    expect(breaches.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('cancels an absence (a rep their own only), and with ROUTING as the rule sends an absent rep’s due leads back to routing', async () => {
+    const [absence] = await rows<{ id: string }>(database.db, sql`select id from user_absences where user_id = ${ana}::uuid`);
+    const cleoKey = (await keyFor(cleo)).secret;
+    const notHers = await gql(`mutation($id: ID!) { cancelOutOfOffice(input: { id: $id }) { __typename } }`, { id: absence!.id }, cleoKey);
+    expect(notHers.cancelOutOfOffice.__typename).toBe('ForbiddenError');
+    const cancelled = await gql(`mutation($id: ID!) { cancelOutOfOffice(input: { id: $id }) { __typename } }`, { id: absence!.id }, anaKey);
+    expect(cancelled.cancelOutOfOffice.__typename).toBe('OutOfOfficePayload');
+
+    // The team agreement now sends an absent rep's due leads back to routing.
+    const [agreement] = await rows<{ id: string }>(database.db, sql`select id from sla_agreements where name = 'Team SLA'`);
+    const draft = await gql(
+      `mutation($input: UpdateAgreementRulesInput!) { updateAgreementRules(input: $input) { __typename ... on SlaAgreementPayload { revision { id } } } }`,
+      { input: { agreementId: encodeGlobalID('SlaAgreement', agreement!.id), rules: { routing: { method: 'WEIGHTED_ROUND_ROBIN', salesTeamId: team, absenceHandover: 'ROUTING' } } } },
+    );
+    expect((await gql(ACTIVATE, { id: draft.updateAgreementRules.revision.id })).activateAgreementRevision.__typename).toBe('SlaAgreementPayload');
+    const due = await rows<{ id: string }>(
+      database.db,
+      sql`select l.id from leads l join sla_agreements a on a.id = l.agreement_id where a.name = 'Team SLA' and l.owner_id = ${cleo}::uuid and l.stage in ('mql', 'sql', 'opportunity')
+        and exists (select 1 from sla_clocks c where c.lead_id = l.id and c.clock in ('acceptance', 'response', 'cadence_interval') and (c.status = 'running' or (c.status = 'breached' and c.stopped_at is null)))`,
+    );
+    expect(due.length).toBeGreaterThan(0);
+    // An absence that has begun already is handed over at once.
+    const away = await gql(
+      `mutation($input: CreateOutOfOfficeInput!) { createOutOfOffice(input: $input) { __typename ... on OutOfOfficePayload { outOfOffice { handedOverAt } } } }`,
+      { input: { userId: user(cleo), startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString() } },
+    );
+    expect(away.createOutOfOffice.outOfOffice.handedOverAt).not.toBeNull();
+    const after = await rows<{ owner_id: string; reason: string }>(
+      database.db,
+      sql`select l.owner_id, (select o.reason from ownership_changes o where o.lead_id = l.id order by o.id desc limit 1) as reason
+        from leads l where l.id = any(${`{${due.map((d) => d.id).join(',')}}`}::uuid[])`,
+    );
+    expect(after.every((l) => l.owner_id !== cleo && l.reason === 'Cleo Rep out of office: back to routing')).toBe(true);
   });
 });

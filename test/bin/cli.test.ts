@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client';
-import { users } from '../../db/schema/index';
+import { sql } from 'drizzle-orm';
+import { users, userWorkingHours } from '../../db/schema/index';
 
 // The command-line tools, run as a user runs them, against an embedded database on disk.
 const run = promisify(execFile);
@@ -40,6 +41,33 @@ describe('command line', () => {
     const revoked = await cli('keys.ts', 'revoke', key!.slice(0, 10));
     expect(revoked.out).toBe('Revoked 1 key.\n');
     expect((await cli('keys.ts', 'revoke', key!.slice(0, 10))).code).toBe(1);
+  });
+
+  it('manages people and teams with the same checks as GraphQL', async () => {
+    expect((await cli('users.ts', 'team', 'create', 'Field Sales')).code).toBe(0);
+    const created = await cli('users.ts', 'create', '--email', 'Fay@Example.com', '--name', 'Fay Field', '--role', 'sales', '--team', 'Field Sales', '--capacity', '8', '--hours', 'Mon-Fri 08:30-16:30; Sat 09:00-12:00', '--time-zone', 'Europe/Madrid');
+    expect(created).toMatchObject({ code: 0, out: 'Created sales Fay Field <fay@example.com>. Give them a key: npm run keys -- create --user fay@example.com\n' });
+    const twice = await cli('users.ts', 'create', '--email', 'fay@example.com', '--name', 'Fay Again', '--role', 'sales');
+    expect(twice).toMatchObject({ code: 1, err: 'users: input.email: a user with e-mail fay@example.com exists already\n' });
+    const badHours = await cli('users.ts', 'update', 'fay@example.com', '--hours', 'Mon 17:00-09:00');
+    expect(badHours).toMatchObject({ code: 1, err: 'users: input.workingHours[0].end: ends (09:00) before it starts (17:00)\n' });
+    expect((await cli('users.ts', 'update', 'fay@example.com', '--hours', 'Funday 9-17')).err).toBe('users: hours: "Funday" is not a weekday in "Funday 9-17" (Mon, Tue, … Sun)\n');
+    const noTeam = await cli('users.ts', 'update', 'fay@example.com', '--team', 'Nowhere');
+    expect(noTeam).toMatchObject({ code: 1, err: 'users: team: no sales team "Nowhere" (npm run users -- team create "Nowhere")\n' });
+    const listed = await cli('users.ts', 'list');
+    expect(listed.out).toMatch(/fay@example\.com.*Fay Field.*sales.*Field Sales.*true.*8/);
+    const database = openDatabase({ dataDir: env.DATA_DIR });
+    try {
+      const [fay] = await database.db.select().from(users).where(sql`${users.email} = 'fay@example.com'`);
+      const hours = await database.db.select().from(userWorkingHours).where(sql`${userWorkingHours.userId} = ${fay!.id}`);
+      expect(hours).toHaveLength(6);
+      expect(fay).toMatchObject({ routingCapacity: 8, timeZone: 'Europe/Madrid' });
+    } finally {
+      await database.close();
+    }
+    const left = await cli('users.ts', 'deactivate', 'fay@example.com', '--to', 'routing');
+    expect(left).toMatchObject({ code: 0, out: 'Deactivated fay@example.com: 0 keys revoked, 0 open leads reassigned, 0 sent back to Marketing, 0 other leads released.\n' });
+    expect(await cli('users.ts', 'deactivate', 'fay@example.com')).toMatchObject({ code: 1, err: 'users: fay@example.com is already inactive\n' });
   });
 
   it('imports leads from CSV and runs one scheduler pass', async () => {
