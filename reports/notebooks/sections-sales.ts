@@ -133,7 +133,7 @@ function stuckCells(data: NotebookData): Cell[] {
     {
       kind: 'markdown',
       markdown:
-        `### Stuck leads\n\n${plural(total, 'lead')} went past their stage’s time limit (${stages}); ` +
+        `### Stuck leads\n\n${plural(total, 'lead')} went past ${total === 1 ? 'its' : 'their'} stage’s time limit (${stages}); ` +
         `${formatCount(still)} ${still === 1 ? 'is' : 'are'} still stuck. The \`stuckLeads\` query lists them by stage and owner.`,
     },
     {
