@@ -122,7 +122,7 @@ export async function previewScope(db: DbOrTx, revisionId: string): Promise<{ ag
     moves: found
       .filter((r) => r.from_id !== r.to_id && (r.to_id === target.id || r.from_id === target.id))
       .map((r) => ({ fromAgreementId: r.from_id, toAgreementId: r.to_id, leads: r.n }))
-      .sort((a, b) => b.leads - a.leads),
+      .sort((a, b) => b.leads - a.leads || String(a.fromAgreementId).localeCompare(String(b.fromAgreementId)) || String(a.toAgreementId).localeCompare(String(b.toAgreementId))),
   };
 }
 
@@ -153,6 +153,9 @@ export async function applyScopes(tx: DbOrTx, input: { revisionId: string | null
         from changed c returning 1)
       select from_id, to_id, count(*)::int as n from changed group by 1, 2`,
   );
-  const moves = moved.map((m) => ({ fromAgreementId: m.from_id, toAgreementId: m.to_id, leads: m.n }));
+  // Largest moves first (then by id): the same order on every database.
+  const moves = moved
+    .map((m) => ({ fromAgreementId: m.from_id, toAgreementId: m.to_id, leads: m.n }))
+    .sort((a, b) => b.leads - a.leads || String(a.fromAgreementId).localeCompare(String(b.fromAgreementId)) || String(a.toAgreementId).localeCompare(String(b.toAgreementId)));
   return { moves, receivers: [...new Set(moves.flatMap((m) => (m.toAgreementId ? [m.toAgreementId] : [])))] };
 }

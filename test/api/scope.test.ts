@@ -137,12 +137,10 @@ describe('agreement scope', () => {
 
   it('moves the leads on activation, each with an audit row, and re-scores those it took', async () => {
     const activated = (await gql(ACTIVATE, { id: own.revision })).activateAgreementRevision;
-    expect(activated.scopeMoves).toEqual(
-      expect.arrayContaining([
-        { from: { name: 'Our SLA' }, to: null, leads: 2 },
-        { from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 },
-      ]),
-    );
+    expect(activated.scopeMoves).toEqual([
+      { from: { name: 'Our SLA' }, to: null, leads: 2 },
+      { from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 },
+    ]);
     const moved = (await gql(GOVERNANCE, { id: ids.demoFr })).lead;
     expect(moved.governance).toMatchObject({ agreement: { name: 'Our SLA' }, priority: 5 });
     expect(moved.agreementChanges).toEqual([{ from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, reason: 'an activated scope governs it' }]);
@@ -155,7 +153,7 @@ describe('agreement scope', () => {
 
   it('hands an archived agreement’s leads to the next matching scope', async () => {
     const archived = await gql(`mutation($id: ID!) { archiveSlaAgreement(input: { agreementId: $id }) { __typename ... on SlaAgreementPayload { scopeMoves { from { name } to { name } leads } } } }`, { id: own.id });
-    expect(archived.archiveSlaAgreement.scopeMoves).toEqual([{ from: { name: 'Our SLA' }, to: { name: 'Demo SLA' }, leads: 1 }, { from: { name: 'Our SLA' }, to: null, leads: 2 }]);
+    expect(archived.archiveSlaAgreement.scopeMoves).toEqual([{ from: { name: 'Our SLA' }, to: null, leads: 2 }, { from: { name: 'Our SLA' }, to: { name: 'Demo SLA' }, leads: 1 }]);
     expect((await gql(GOVERNANCE, { id: ids.demoFr })).lead.governance.agreement).toEqual({ name: 'Demo SLA' });
     expect(await consistent()).toEqual([]);
   });
