@@ -29,11 +29,21 @@ import { processInBackground, RescoreRunRef } from './scoring';
 const errors = { types: [ValidationError, NotFoundError, ConflictError] };
 const admin = { authScopes: { admin: true } } as const;
 
-/** Starts a re-score run per agreement (in the background when it has leads). */
+/**
+ * Starts a re-score run per agreement (in the background when it has leads). The change that asks
+ * for it has committed already: a run that cannot start (one is running for that revision, and will
+ * cover the leads) is skipped, never turned into an error for the committed change.
+ */
 async function rescoreAll(ctx: Context, agreementIds: string[], requalify: boolean): Promise<RescoreRun[]> {
   const runs: RescoreRun[] = [];
   for (const id of agreementIds) {
-    const run = await startRescore(ctx.db, { agreementId: id, requalify, startedById: ctx.viewer!.userId });
+    let run: RescoreRun;
+    try {
+      run = await startRescore(ctx.db, { agreementId: id, requalify, startedById: ctx.viewer!.userId });
+    } catch (error) {
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
     if (run.totalLeads > 0) processInBackground(ctx, run);
     else await continueRescore(ctx.db, run.id);
     runs.push(run);

@@ -35,7 +35,7 @@ export const OutOfOfficeRef = builder.objectRef<AbsenceRow>('OutOfOffice').imple
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     endsAt: t.expose('endsAt', { type: 'DateTime' }),
     backup: t.field({ type: UserRef, nullable: true, description: 'Takes the rep’s due leads; the rep’s own backup when null.', resolve: (a) => a.backupUserId }),
-    note: t.exposeString('note', { nullable: true, description: 'Free text: null for viewers.', authScopes: { personalData: true }, unauthorizedResolver: () => null }),
+    note: t.exposeString('note', { nullable: true, description: 'Free text (only admins and the person see absences).' }),
     handedOverAt: t.expose('handedOverAt', { type: 'DateTime', nullable: true, description: 'When the rep’s due leads were handed over.' }),
   }),
 });
@@ -76,13 +76,17 @@ builder.objectFields(UserRef, (t) => ({
   }),
   outOfOffice: t.loadableList({
     type: OutOfOfficeRef,
-    description: 'Current and coming out-of-office periods, soonest first.',
+    description: 'Current and coming out-of-office periods, soonest first: admins see everyone’s, others only their own (an empty list otherwise).',
     load: async (ids: string[], ctx) => {
-      const found = await ctx.db
-        .select()
-        .from(userAbsences)
-        .where(and(inArray(userAbsences.userId, ids), gt(userAbsences.endsAt, new Date())))
-        .orderBy(asc(userAbsences.startsAt));
+      // When and why someone is away is theirs and their managers' to know.
+      const visible = ctx.viewer?.role === 'admin' ? ids : ids.filter((id) => id === ctx.viewer?.userId);
+      const found = visible.length
+        ? await ctx.db
+            .select()
+            .from(userAbsences)
+            .where(and(inArray(userAbsences.userId, visible), gt(userAbsences.endsAt, new Date())))
+            .orderBy(asc(userAbsences.startsAt))
+        : [];
       return ids.map((id) => found.filter((a) => a.userId === id));
     },
     resolve: (u) => u.id,

@@ -22,7 +22,9 @@ CREATE TABLE "handoffs" (
 );
 --> statement-breakpoint
 ALTER TABLE "cadence_rules" ADD COLUMN "ending_outcomes" "contact_outcome"[] DEFAULT '{connected,replied,meeting_booked}' NOT NULL;--> statement-breakpoint
-ALTER TABLE "stage_transitions" ADD COLUMN "recorded_at" timestamp (3) with time zone DEFAULT now();--> statement-breakpoint
+-- Existing moves keep recorded_at null (read as occurred_at); only new rows default to now().
+ALTER TABLE "stage_transitions" ADD COLUMN "recorded_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "stage_transitions" ALTER COLUMN "recorded_at" SET DEFAULT now();--> statement-breakpoint
 ALTER TABLE "sla_clocks" ADD COLUMN "handoff_id" uuid;--> statement-breakpoint
 ALTER TABLE "sla_clocks" ADD COLUMN "stage" "lifecycle_stage";--> statement-breakpoint
 ALTER TABLE "handoffs" ADD CONSTRAINT "handoffs_lead_id_leads_id_fk" FOREIGN KEY ("lead_id") REFERENCES "public"."leads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -52,14 +54,16 @@ INSERT INTO "handoffs" ("lead_id", "agreement_id", "revision_id", "trigger", "re
 SELECT x.lead_id, x.agreement_id, x.revision_id, 'mql', x.requested_at,
   (CASE WHEN x.exit_at IS NULL AND x.next_mql_at IS NOT NULL THEN 'withdrawn'
         WHEN x.exit_at IS NULL AND x.lead_status = 'held' THEN 'held'
-        WHEN x.exit_at IS NULL THEN 'routed'
+        WHEN x.exit_at IS NULL AND x.lead_status = 'routed' THEN 'routed'
+        -- still MQL but never handed off (no hand-off on MQL, or moved there by hand): nothing open
+        WHEN x.exit_at IS NULL THEN 'withdrawn'
         WHEN x.exit_to IN ('sql', 'opportunity', 'customer') THEN 'accepted'
         WHEN x.exit_actor = 'user' AND x.exit_to IN ('recycled', 'disqualified') THEN 'rejected'
         ELSE 'withdrawn' END)::handoff_state,
   CASE WHEN x.exit_at IS NULL AND x.next_mql_at IS NULL AND x.lead_status = 'held' THEN x.missing ELSE '{}' END,
   CASE WHEN x.exit_at IS NULL AND x.next_mql_at IS NULL AND x.lead_status = 'held' THEN x.requested_at END,
   coalesce(x.clock_owner, x.lead_owner),
-  CASE WHEN x.exit_at IS NULL AND x.next_mql_at IS NULL AND x.lead_status = 'held' THEN NULL ELSE greatest(x.requested_at, x.handed_off_at) END,
+  CASE WHEN x.exit_at IS NULL AND x.next_mql_at IS NULL AND x.lead_status <> 'routed' THEN NULL ELSE greatest(x.requested_at, x.handed_off_at) END,
   x.exit_at,
   (SELECT min(ca."occurred_at") FROM "contact_attempts" ca WHERE ca."lead_id" = x.lead_id AND ca."occurred_at" >= x.handed_off_at
      AND (x.next_mql_at IS NULL OR ca."occurred_at" < x.next_mql_at)),
@@ -88,9 +92,16 @@ FROM (
   WHERE st."to_stage" = 'mql'
 ) x
 WHERE x.revision_id IS NOT NULL;--> statement-breakpoint
--- Acceptance, response and cadence clocks belong to the hand-off in force when they started.
-UPDATE "sla_clocks" c SET "handoff_id" = h."id"
-FROM "handoffs" h
-WHERE c."handoff_id" IS NULL AND c."clock" IN ('acceptance', 'response', 'cadence_interval') AND h."lead_id" = c."lead_id"
-  AND h."handed_off_at" IS NOT NULL AND h."handed_off_at" <= c."started_at"
-  AND NOT EXISTS (SELECT 1 FROM "handoffs" n WHERE n."lead_id" = h."lead_id" AND n."handed_off_at" > h."handed_off_at" AND n."handed_off_at" <= c."started_at");
+-- Acceptance, response and cadence clocks belong to the hand-off in force when they started; of
+-- the acceptance and response clocks, one of each kind per hand-off (the latest, not a cancelled
+-- duplicate), so the KPIs see each hand-off once.
+UPDATE "sla_clocks" c SET "handoff_id" = m.handoff_id
+FROM (
+  SELECT DISTINCT ON (h."id", c2."clock", CASE WHEN c2."clock" = 'cadence_interval' THEN c2."id" END) c2."id" AS clock_id, h."id" AS handoff_id
+  FROM "sla_clocks" c2
+  JOIN "handoffs" h ON h."lead_id" = c2."lead_id" AND h."handed_off_at" IS NOT NULL AND h."handed_off_at" <= c2."started_at"
+    AND NOT EXISTS (SELECT 1 FROM "handoffs" n WHERE n."lead_id" = h."lead_id" AND n."handed_off_at" > h."handed_off_at" AND n."handed_off_at" <= c2."started_at")
+  WHERE c2."handoff_id" IS NULL AND c2."clock" IN ('acceptance', 'response', 'cadence_interval')
+  ORDER BY h."id", c2."clock", CASE WHEN c2."clock" = 'cadence_interval' THEN c2."id" END, (c2."status" = 'cancelled'), c2."id" DESC
+) m
+WHERE c."id" = m.clock_id;

@@ -54,6 +54,8 @@ export const handoffs = pgTable(
       .on(t.checkedAt)
       .where(sql`${t.state} = 'held'`),
     index('handoffs_owner_idx').on(t.ownerId, t.state),
+    // Routing's recent share per rep.
+    index('handoffs_owner_recent_idx').on(t.ownerId, t.handedOffAt),
     check('handoffs_handed_off_ck', sql`${t.handedOffAt} >= ${t.requestedAt}`),
     check('handoffs_routed_ck', sql`${t.state} = 'held' or ${t.state} = 'withdrawn' or ${t.handedOffAt} is not null`),
   ],

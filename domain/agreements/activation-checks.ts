@@ -44,10 +44,8 @@ export async function routingProblems(db: DbOrTx, doc: RulesDocument, now = new 
     return [{ field, message: doc.routing.salesTeamId ? 'the routing pool is empty: the sales team has no sales reps and no members are listed' : 'the routing pool is empty: name a sales team or list members' }];
   const active = reps.filter((r) => r.active && r.role === 'sales');
   if (active.length === 0) return [{ field, message: `every rep in the routing pool is inactive (${reps.map((r) => r.name).join(', ')}): hand-offs would wait forever` }];
-  if (doc.routing.respectCapacity) {
-    if (active.every((r) => r.capacity === 0)) return [{ field, message: 'every active rep in the routing pool has capacity 0: give someone capacity' }];
-    if (active.every((r) => r.open >= r.capacity)) return [{ field, message: `every active rep in the routing pool is at capacity (${active.map((r) => `${r.name} ${r.open}/${r.capacity}`).join(', ')}): raise capacity or add reps` }];
-  }
+  // Reps at capacity today free up as they work (a warning); capacity 0 for all never does.
+  if (doc.routing.respectCapacity && active.every((r) => r.capacity === 0)) return [{ field, message: 'every active rep in the routing pool has capacity 0: give someone capacity' }];
   return [];
 }
 
@@ -62,8 +60,11 @@ export async function activationWarnings(db: DbOrTx, doc: RulesDocument, revisio
     if (inactive.length) warnings.push(`${inactive.length} rep${inactive.length === 1 ? ' is' : 's are'} inactive and get no leads: ${inactive.map((r) => r.name).join(', ')}`);
     const away = reps.filter((r) => r.active && r.away);
     if (away.length) warnings.push(`${away.length} of ${reps.length} reps in the pool ${away.length === 1 ? 'is' : 'are'} out of office now: ${away.map((r) => r.name).join(', ')}`);
-    const full = reps.filter((r) => r.active && doc.routing.respectCapacity && r.open >= r.capacity);
-    if (full.length) warnings.push(`${full.length} rep${full.length === 1 ? ' is' : 's are'} at capacity: ${full.map((r) => `${r.name} ${r.open}/${r.capacity}`).join(', ')}`);
+    const full = reps.filter((r) => r.active && doc.routing.respectCapacity && r.capacity > 0 && r.open >= r.capacity);
+    if (full.length) {
+      const all = full.length === reps.filter((r) => r.active && r.role === 'sales').length;
+      warnings.push(`${full.length} rep${full.length === 1 ? ' is' : 's are'} at capacity${all ? ' (all of them: hand-offs are held until someone has room)' : ''}: ${full.map((r) => `${r.name} ${r.open}/${r.capacity}`).join(', ')}`);
+    }
     if (doc.routing.ownerCalendar) {
       const noHours = reps.filter((r) => r.active && !r.has_hours);
       if (noHours.length) warnings.push(`the response clock follows the owner's calendar, but ${noHours.map((r) => r.name).join(', ')} ${noHours.length === 1 ? 'has' : 'have'} no working hours: the agreement's apply to them`);

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type DbOrTx } from '../../db/client';
+import { pgArray } from '../../db/pg-array';
 import { NotFoundError } from '../errors';
 import { fitPredicate } from '../scoring/sql';
 import { leadAttribute, matchesOperator, type RuleOperator, type ScorableLead } from '../scoring/rules';
@@ -9,8 +10,11 @@ import type { Scope } from './document';
 // fields (the fit rules' attributes and operators, with the same meaning in TypeScript and SQL) and
 // a priority. A lead is governed by the first agreement whose rules all match, by priority (lowest
 // first), then age (oldest first): never by two. An agreement without rules takes every lead at its
-// priority. Scopes apply when a lead arrives and when a revision with a scope is activated; then
-// every lead whose governing agreement changes moves, with an audit row.
+// priority. Scopes apply when a lead arrives, and when an agreement's scope is activated or an
+// agreement archived: then leads with Marketing (lead, recycled) move to the agreement that governs
+// them now (or to none), with an audit row. Leads with Sales stay under the agreement they were
+// handed off under — their hand-off and clocks run on — unless that agreement is no longer active;
+// closed leads (customers, disqualified) keep theirs, so past reports do not change.
 
 export type ScopeRule = Scope['rules'][number];
 
@@ -56,12 +60,15 @@ export function describeScope(rules: readonly ScopeRule[]): string {
 }
 
 /** Why a lead is (or would be) governed as it is, in words. */
-export function governanceReason(agreements: readonly ScopedAgreement[], lead: ScorableLead & { agreementId: string | null }): string {
+export function governanceReason(agreements: readonly ScopedAgreement[], lead: ScorableLead & { agreementId: string | null; stage?: string }): string {
   const match = governingAgreement(agreements, lead);
   const current = agreements.find((a) => a.id === lead.agreementId);
   if (!lead.agreementId) return match ? `no agreement yet; "${match.name}" matches now (${describeScope(match.rules)}) and takes it when its scope is next activated` : 'no active agreement’s scope matches this lead';
   if (!current) return 'its agreement is no longer active';
   if (match?.id === current.id) return `matches "${current.name}" (priority ${current.priority}): ${describeScope(current.rules)}`;
+  if (lead.stage && ['mql', 'sql', 'opportunity'].includes(lead.stage))
+    return `stays with "${current.name}" while Sales works it (it was handed off under it); ${match ? `its fields now match "${match.name}" first` : 'its fields now match no scope'}`;
+  if (lead.stage === 'customer' || lead.stage === 'disqualified') return `closed under "${current.name}": closed leads keep their agreement`;
   return match
     ? `assigned to "${current.name}" when it arrived or when a scope was last activated; its fields now match "${match.name}" first`
     : `assigned to "${current.name}" when it arrived or when a scope was last activated; its fields now match no scope`;
@@ -71,6 +78,20 @@ export function governanceReason(agreements: readonly ScopedAgreement[], lead: S
 export function scopeMatchSql(rules: readonly ScopeRule[], alias = 'l'): SQL {
   if (rules.length === 0) return sql`true`;
   return sql`(${sql.join(rules.map((r) => fitPredicate({ attribute: r.attribute, operator: r.operator as RuleOperator, value: r.value ?? null }, alias)), sql` and `)})`;
+}
+
+/**
+ * SQL: the agreement the lead aliased `alias` should be under with these agreements active: the
+ * governing one for leads with Marketing; for leads with Sales only when theirs is no longer active
+ * (and another takes them); closed leads keep theirs.
+ */
+export function targetAgreementSql(agreements: readonly ScopedAgreement[], alias = 'l'): SQL {
+  const a = sql.raw(alias);
+  const active = agreements.length ? sql`${a}.agreement_id = any(${`{${agreements.map((x) => x.id).join(',')}}`}::uuid[])` : sql`false`;
+  return sql`(case
+    when ${a}.stage in ('lead', 'recycled') then ${governingSql(agreements, alias)}
+    when ${a}.stage in ('mql', 'sql', 'opportunity') and not coalesce(${active}, false) then coalesce(${governingSql(agreements, alias)}, ${a}.agreement_id)
+    else ${a}.agreement_id end)`;
 }
 
 /** SQL: the id of the agreement that governs the lead aliased `alias`, or null. */
@@ -113,7 +134,7 @@ export async function previewScope(db: DbOrTx, revisionId: string): Promise<{ ag
   const { candidates, target } = await withRevisionScope(db, revisionId);
   const found = await rows<{ from_id: string | null; to_id: string | null; n: number }>(
     db,
-    sql`select l.agreement_id as from_id, ${governingSql(candidates)} as to_id, count(*)::int as n
+    sql`select l.agreement_id as from_id, ${targetAgreementSql(candidates)} as to_id, count(*)::int as n
       from leads l group by 1, 2`,
   );
   return {
@@ -131,31 +152,55 @@ export async function previewScope(db: DbOrTx, revisionId: string): Promise<{ ag
  * an audit row; its revision becomes the new agreement's active one. Returns the agreements that
  * received leads (their new leads need re-scoring under their rules) and the moves.
  */
-export async function applyScopes(tx: DbOrTx, input: { revisionId: string | null; actorUserId: string | null; at: Date; reason?: string }): Promise<{ moves: ScopeMove[]; receivers: string[] }> {
+export async function applyScopes(
+  tx: DbOrTx,
+  input: { revisionId: string | null; actorUserId: string | null; at: Date; reason?: string },
+): Promise<{ moves: ScopeMove[]; receivers: string[] }> {
   const candidates = await scopedAgreements(tx);
   const revisionOf = new Map(candidates.map((a) => [a.id, a.activeRevisionId]));
-  const moved = await rows<{ from_id: string | null; to_id: string | null; n: number }>(
+  const changed = await rows<{ id: string; from_id: string | null; to_id: string | null }>(
     tx,
-    sql`with target as (
-        select l.id, l.agreement_id as from_id, ${governingSql(candidates)} as to_id from leads l),
-      changed as (
-        select * from target where from_id is distinct from to_id),
-      updated as (
-        update leads l set agreement_id = c.to_id,
-          revision_id = ${revisionOf.size ? sql`case c.to_id ${sql.join([...revisionOf].map(([agreementId, revisionId]) => sql`when ${agreementId}::uuid then ${revisionId}::uuid`), sql` `)} else l.revision_id end` : sql`l.revision_id`},
-          updated_at = ${input.at.toISOString()}::timestamptz
-        from changed c where l.id = c.id returning l.id),
-      audited as (
-        insert into lead_agreement_changes (lead_id, from_agreement_id, to_agreement_id, revision_id, reason, actor_user_id, occurred_at)
-        select c.id, c.from_id, c.to_id, ${input.revisionId}::uuid,
-          case when c.to_id is null then 'no active agreement’s scope matches it any more' else ${input.reason ?? 'an activated scope governs it'} end,
-          ${input.actorUserId}::uuid, ${input.at.toISOString()}::timestamptz
-        from changed c returning 1)
-      select from_id, to_id, count(*)::int as n from changed group by 1, 2`,
+    sql`select * from (select l.id, l.agreement_id as from_id, ${targetAgreementSql(candidates)} as to_id from leads l) t
+      where from_id is distinct from to_id order by id`,
   );
+  if (changed.length === 0) return { moves: [], receivers: [] };
+  const at = input.at.toISOString();
+  // Locked in id order, as ingestion locks leads: the two wait for each other, never deadlock.
+  await tx.execute(sql`select 1 from leads where id = any(${pgArray(changed.map((c) => c.id))}::uuid[]) order by id for update`);
+  await tx.execute(sql`with c as (
+      select * from unnest(${pgArray(changed.map((c) => c.id))}::uuid[], ${pgArray(changed.map((c) => c.from_id))}::uuid[], ${pgArray(changed.map((c) => c.to_id))}::uuid[])
+        as c(id, from_id, to_id)),
+    updated as (
+      update leads l set agreement_id = c.to_id,
+        revision_id = ${revisionOf.size ? sql`case c.to_id ${sql.join([...revisionOf].map(([agreementId, revisionId]) => sql`when ${agreementId}::uuid then ${revisionId}::uuid`), sql` `)} else l.revision_id end` : sql`l.revision_id`},
+        updated_at = ${at}::timestamptz
+      from c where l.id = c.id returning l.id)
+    insert into lead_agreement_changes (lead_id, from_agreement_id, to_agreement_id, revision_id, reason, actor_user_id, occurred_at)
+    select c.id, c.from_id, c.to_id, ${input.revisionId}::uuid,
+      case when c.to_id is null then 'no active agreement’s scope matches it any more' else ${input.reason ?? 'an activated scope governs it'} end,
+      ${input.actorUserId}::uuid, ${at}::timestamptz
+    from c order by c.id`);
+  const counts = new Map<string, ScopeMove>();
+  for (const c of changed) {
+    const key = `${c.from_id}>${c.to_id}`;
+    const move = counts.get(key) ?? { fromAgreementId: c.from_id, toAgreementId: c.to_id, leads: 0 };
+    move.leads++;
+    counts.set(key, move);
+  }
   // Largest moves first (then by id): the same order on every database.
-  const moves = moved
-    .map((m) => ({ fromAgreementId: m.from_id, toAgreementId: m.to_id, leads: m.n }))
-    .sort((a, b) => b.leads - a.leads || String(a.fromAgreementId).localeCompare(String(b.fromAgreementId)) || String(a.toAgreementId).localeCompare(String(b.toAgreementId)));
+  const moves = [...counts.values()].sort(
+    (a, b) => b.leads - a.leads || String(a.fromAgreementId).localeCompare(String(b.fromAgreementId)) || String(a.toAgreementId).localeCompare(String(b.toAgreementId)),
+  );
   return { moves, receivers: [...new Set(moves.flatMap((m) => (m.toAgreementId ? [m.toAgreementId] : [])))] };
+}
+
+/** Leads with Sales under this agreement that no other active agreement's scope would take. */
+export async function strandedIfArchived(db: DbOrTx, agreementId: string): Promise<number> {
+  const others = (await scopedAgreements(db)).filter((a) => a.id !== agreementId);
+  const [row] = await rows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from leads l where l.agreement_id = ${agreementId}::uuid
+      and l.stage in ('mql', 'sql', 'opportunity') and ${governingSql(others)} is null`,
+  );
+  return row!.n;
 }

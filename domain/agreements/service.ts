@@ -1,14 +1,15 @@
+import { isDeepStrictEqual } from 'node:util';
 import { and, eq, inArray, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { agreementChanges, agreementRevisions, slaAgreements, users } from '../../db/schema/index';
+import { agreementChanges, agreementRevisions, salesTeams, slaAgreements, users } from '../../db/schema/index';
 import { ConflictError, conflictOnDuplicate, NotFoundError, ValidationError, type FieldProblem } from '../errors';
 import { parseInput } from '../validation';
 import { checkComplete, checkDocument } from './checks';
 import { diffDocuments, type RuleChange } from './diff';
 import { emptyDocument, partNames, partSchemas, scopeSchema, timeZoneSchema, type PartName, type RulesDocument } from './document';
 import { activationWarnings, routingProblems } from './activation-checks';
-import { applyScopes, type ScopeMove } from './scope';
+import { applyScopes, strandedIfArchived, type ScopeMove } from './scope';
 import { readDocument, writePart } from './store';
 
 // Writing an agreement: every mutation validates first, runs in one transaction holding the
@@ -60,7 +61,12 @@ function parseParts(input: RulesInput): { patch: Partial<RulesDocument>; touched
 }
 
 async function checkMembers(db: DbOrTx, doc: RulesDocument, touched: Set<PartName>): Promise<FieldProblem[]> {
-  if (!touched.has('routing') || doc.routing.members.length === 0) return [];
+  if (!touched.has('routing')) return [];
+  if (doc.routing.salesTeamId) {
+    const [team] = await db.select({ id: salesTeams.id }).from(salesTeams).where(eq(salesTeams.id, doc.routing.salesTeamId));
+    if (!team) return [{ field: 'input.routing.salesTeamId', message: `no sales team ${doc.routing.salesTeamId}` }];
+  }
+  if (doc.routing.members.length === 0) return [];
   const ids = doc.routing.members.map((m) => m.userId);
   const found = await db.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, ids));
   const byId = new Map(found.map((u) => [u.id, u]));
@@ -347,7 +353,12 @@ export async function activateRevision(db: Db, actor: Actor, revisionId: string)
       before: { activeRevisionId: agreement.activeRevisionId, status: agreement.status },
       after: { activeRevisionId: revisionId, status: 'active', number: activated!.number },
     });
-    const { moves, receivers } = await applyScopes(tx, { revisionId, actorUserId: actor.userId, at: now });
+    // The scopes apply when this one is new or changed (a revision that keeps the scope moves nothing).
+    const previous = agreement.activeRevisionId ? await readDocument(tx, agreement.activeRevisionId) : null;
+    const { moves, receivers } =
+      previous && agreement.status === 'active' && isDeepStrictEqual(previous.scope, doc.scope)
+        ? { moves: [], receivers: [] }
+        : await applyScopes(tx, { revisionId, actorUserId: actor.userId, at: now });
     return { agreement: updated!, revision: activated!, warnings, scopeMoves: moves, receivers };
   });
 }
@@ -357,6 +368,11 @@ export async function archiveAgreement(db: Db, actor: Actor, agreementId: string
   return db.transaction(async (tx) => {
     const agreement = await lockAgreement(tx, agreementId);
     if (agreement.status === 'archived') throw new ConflictError('the agreement is already archived');
+    const stranded = agreement.status === 'active' ? await strandedIfArchived(tx, agreementId) : 0;
+    if (stranded > 0)
+      throw new ConflictError(
+        `${stranded} lead${stranded === 1 ? ' is' : 's are'} with Sales under this agreement and no other agreement’s scope takes ${stranded === 1 ? 'it' : 'them'}: activate one that does, or finish them first`,
+      );
     const now = new Date();
     await tx
       .update(agreementRevisions)

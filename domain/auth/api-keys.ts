@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { rows, type Db } from '../../db/client';
 import { apiKeys, users, type UserRole } from '../../db/schema/index';
 import { NotFoundError, ValidationError } from '../errors';
 
@@ -140,7 +140,15 @@ export async function ensureAdminKey(db: Db, configuredKey?: string): Promise<Cr
       .select({ count: sql<number>`count(*)::int` })
       .from(apiKeys)
       .innerJoin(users, eq(users.id, apiKeys.userId))
-      .where(and(eq(users.role, 'admin'), eq(users.active, true), eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt)))) as [{ count: number }];
+      .where(
+        and(
+          eq(users.role, 'admin'),
+          eq(users.active, true),
+          eq(apiKeys.role, 'admin'),
+          isNull(apiKeys.revokedAt),
+          sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
+        ),
+      )) as [{ count: number }];
     if (configuredKey) {
       const [known] = await tx
         .select({ id: apiKeys.id })
@@ -151,12 +159,16 @@ export async function ensureAdminKey(db: Db, configuredKey?: string): Promise<Cr
     } else if (count > 0) {
       return null;
     }
-    let [admin] = await tx.select().from(users).where(eq(users.role, 'admin')).orderBy(users.createdAt).limit(1);
+    let [admin] = await tx.select().from(users).where(and(eq(users.role, 'admin'), eq(users.active, true))).orderBy(users.createdAt).limit(1);
     if (!admin) {
-      [admin] = await tx
-        .insert(users)
-        .values({ email: DEFAULT_ADMIN.email, name: DEFAULT_ADMIN.name, team: 'admin', role: 'admin' })
-        .returning();
+      // No active admin (a new install, or every admin deactivated): the default admin, made or
+      // switched back on — the operator who starts the server is the way back in.
+      [admin] = await rows<typeof users.$inferSelect>(
+        tx,
+        sql`insert into users (email, name, team, role) values (${DEFAULT_ADMIN.email}, ${DEFAULT_ADMIN.name}, 'admin', 'admin')
+          on conflict ((lower(email))) do update set role = 'admin', team = 'admin', active = true, deactivated_at = null
+          returning id`,
+      );
     }
     return createApiKey(tx as unknown as Db, {
       user: { id: admin!.id },

@@ -115,7 +115,10 @@ export async function endClocks(
   await tx.execute(sql`with stop as (
       select * from unnest(${pgArray(stops.map((s) => s.leadId))}::uuid[], ${pgArray(stops.map((s) => s.at.toISOString()))}::timestamptz[]) as s(lead_id, at)),
     open as (
-      select c.id, c.status, c.due_at, s.at,
+      -- A stop is never before the clock started; a breach already recorded is resolved no earlier
+      -- than it was recorded (a late-logged action does not undo a breach announced meanwhile).
+      select c.id, c.status, c.due_at,
+        greatest(s.at, c.started_at, (select b.breached_at from sla_breaches b where b.clock_id = c.id)) as at,
         case when c.clock = any(${pgArray([...met])}::sla_clock[]) then 'met' else 'cancelled' end::clock_status as outcome
       from sla_clocks c join stop s on s.lead_id = c.lead_id
       where c.clock = any(${pgArray([...met, ...cancelled])}::sla_clock[])

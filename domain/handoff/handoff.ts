@@ -68,9 +68,9 @@ function missingFields(lead: LeadForHandoff, policy: RevisionPolicy): string[] {
     .map((f) => f.field);
 }
 
-/** The instant a request counts from: never before the lead entered its current stage. */
-function requestInstant(request: HandoffRequest, lead: LeadForHandoff): Date {
-  return new Date(Math.max(request.at.getTime(), new Date(lead.stage_changed_at).getTime()));
+/** The instant a request counts from: never before the lead entered its current stage, never after now. */
+function requestInstant(request: HandoffRequest, lead: LeadForHandoff, now: Date): Date {
+  return new Date(Math.min(Math.max(request.at.getTime(), new Date(lead.stage_changed_at).getTime()), now.getTime()));
 }
 
 /** Whether the agreement hands off on this request. */
@@ -89,7 +89,8 @@ export async function requestHandoffs(tx: DbOrTx, requests: HandoffRequest[], no
   for (const r of requests) byAgreement.set(r.agreementId, [...(byAgreement.get(r.agreementId) ?? []), r]);
   const outcomes: HandoffOutcome[] = [];
   const movedToMql: string[] = [];
-  for (const [agreementId, list] of byAgreement) {
+  for (const agreementId of [...byAgreement.keys()].sort()) {
+    const list = byAgreement.get(agreementId)!;
     const policy = await loadPolicy(tx, agreementId);
     if (!policy) continue;
     // One request per lead: a trigger wins over a plain MQL (it says why Sales should call now), and
@@ -127,7 +128,7 @@ async function handOff(tx: DbOrTx, policy: RevisionPolicy, requests: HandoffRequ
   // 1. A trigger on a lead with Marketing moves it to MQL at the trigger's time, where the stage machine allows it.
   const moves = leads
     .filter((l) => (l.stage === 'lead' || l.stage === 'recycled') && policy.moves.some((m) => m.from === l.stage && m.to === 'mql'))
-    .map((l) => ({ lead: l, at: requestInstant(requestOf.get(l.id)!, l) }));
+    .map((l) => ({ lead: l, at: requestInstant(requestOf.get(l.id)!, l, now) }));
   if (moves.length) {
     const trigger = (leadId: string) => requestOf.get(leadId)!.trigger;
     await tx.execute(sql`with m as (
@@ -154,7 +155,7 @@ async function handOff(tx: DbOrTx, policy: RevisionPolicy, requests: HandoffRequ
     .filter((l) => l.stage === 'mql' && !l.open_handoff)
     .map((l) => {
       const request = requestOf.get(l.id)!;
-      return { lead: l, handoffId: randomUUID(), trigger: request.trigger, activityId: request.activityId ?? null, requestedAt: requestInstant(request, l), ownerId: request.ownerId ?? null };
+      return { lead: l, handoffId: randomUUID(), trigger: request.trigger, activityId: request.activityId ?? null, requestedAt: requestInstant(request, l, now), ownerId: request.ownerId ?? null };
     });
   if (fresh.length) {
     await tx.execute(sql`insert into handoffs (id, lead_id, agreement_id, revision_id, trigger, trigger_activity_id, requested_at, state, checked_at)
@@ -269,16 +270,21 @@ export async function retryHeldHandoffs(tx: DbOrTx, now: Date, leadIds?: readonl
       ${leadIds ? sql`and h.lead_id = any(${pgArray([...leadIds])}::uuid[])` : sql``}
       order by h.checked_at nulls first, h.id limit ${limit}`,
   );
+  if (held.length === 0) return [];
+  // All the leads at once, in id order (as ingestion does): concurrent passes wait, never deadlock.
+  const leads = new Map((await lockLeads(tx, [...new Set(held.map((h) => h.lead_id))].sort())).map((l) => [l.id, l]));
   const outcomes: HandoffOutcome[] = [];
   const byAgreement = new Map<string, typeof held>();
   for (const h of held) byAgreement.set(h.agreement_id, [...(byAgreement.get(h.agreement_id) ?? []), h]);
-  for (const [agreementId, list] of byAgreement) {
+  for (const agreementId of [...byAgreement.keys()].sort()) {
     const policy = await loadPolicy(tx, agreementId);
     if (!policy) continue;
-    const leads = new Map((await lockLeads(tx, list.map((h) => h.lead_id).sort())).map((l) => [l.id, l]));
-    const pending = list.flatMap((h) => {
+    // Read under the lock: a hand-off another request routed meanwhile is no longer held.
+    const pending = byAgreement.get(agreementId)!.flatMap((h) => {
       const lead = leads.get(h.lead_id);
-      return lead && lead.open_handoff === h.id && lead.stage === 'mql' ? [{ lead, handoffId: h.id, requestedAt: new Date(h.requested_at), wasHeld: true }] : [];
+      return lead && lead.open_handoff === h.id && lead.stage === 'mql' && lead.handoff_status === 'held' && lead.agreement_id === agreementId
+        ? [{ lead, handoffId: h.id, requestedAt: new Date(h.requested_at), wasHeld: true }]
+        : [];
     });
     outcomes.push(...(await dispatch(tx, policy, pending, now)));
   }

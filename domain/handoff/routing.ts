@@ -36,8 +36,9 @@ interface Candidate {
 
 /**
  * Weighted round-robin with capacity: each hand-off goes to the active member furthest behind its
- * share (assigned / weight, ties by user id), skipping members at capacity (their hand-offs still
- * routed, not yet accepted or rejected) and inactive users. Returns null when nobody can take the lead.
+ * share over the last 30 days (assigned / weight, ties by user id), skipping members at capacity
+ * (their hand-offs still routed, not yet accepted or rejected), inactive or out-of-office users and
+ * users no longer in sales. Returns null when nobody can take the lead.
  */
 export class Router {
   private constructor(
@@ -59,20 +60,22 @@ export class Router {
     // wait, which deadlocked. The counts come after the lock, in a statement of their own, so they
     // include what the router before us committed (a locking read's subqueries would not).
     await tx.execute(sql`select id from users where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for no key update`);
-    const stats = await rows<{ id: string; active: boolean; routing_capacity: number; away: boolean; open: number; assigned: number }>(
+    const stats = await rows<{ id: string; active: boolean; role: string; routing_capacity: number; away: boolean; open: number; assigned: number }>(
       tx,
-      sql`select u.id, u.active, u.routing_capacity,
+      sql`select u.id, u.active, u.role, u.routing_capacity,
           exists (select 1 from user_absences a where a.user_id = u.id and a.starts_at <= ${now.toISOString()}::timestamptz
             and a.ends_at > ${now.toISOString()}::timestamptz) as away,
           (select count(*) from handoffs h where h.owner_id = u.id and h.state = 'routed')::int as open,
-          (select count(*) from handoffs h where h.owner_id = u.id and h.agreement_id = ${policy.agreementId}::uuid and h.handed_off_at is not null)::int as assigned
+          -- the share of the last 30 days: enough to balance by weight, bounded however long the history
+          (select count(*) from handoffs h where h.owner_id = u.id and h.handed_off_at > ${now.toISOString()}::timestamptz - interval '30 days'
+            and h.agreement_id = ${policy.agreementId}::uuid)::int as assigned
         from users u where u.id = any(${`{${ids.join(',')}}`}::uuid[])`,
     );
     const byId = new Map(stats.map((s) => [s.id, s]));
     const candidates = policy.routing.members.flatMap((m) => {
       const s = byId.get(m.userId);
       // Out of office: no new leads until back. Inactive (left) reps never get leads.
-      if (!s || !s.active || s.away) return [];
+      if (!s || !s.active || s.away || s.role !== 'sales') return [];
       return [{ userId: m.userId, weight: m.weight, capacity: m.capacity ?? s.routing_capacity, open: s.open, assigned: s.assigned }];
     });
     const calendars = policy.routing.ownerCalendar ? await ownerCalendars(tx, candidates.map((c) => c.userId), policy.calendar) : new Map();

@@ -28,18 +28,18 @@ function mayAct(actor: Principal, lead: Lead) {
 const leadRef = z.object({ leadId: z.string().uuid('not a lead id'), expectedVersion: z.number().int().positive().nullable().optional() });
 const reasonRef = leadRef.extend({ reasonCode: z.string().trim().min(1, 'a reason code is required'), reason: z.string().trim().max(2000).nullable().optional() });
 
-export async function acceptLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function acceptLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(leadRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to accept (hand-off is ${lead.handoffStatus})`);
-    return applyMove(tx, lead, policy, { to: 'sql', actorType: 'user', actorUserId: actor.userId, at: now, reason: 'accepted by sales' });
+    return applyMove(tx, lead, policy, { to: 'sql', actorType: 'user', actorUserId: actor.userId, at: now ?? new Date(), reason: 'accepted by sales' });
   });
 }
 
-export async function rejectLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function rejectLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
@@ -47,29 +47,29 @@ export async function rejectLead(db: Db, actor: Principal, input: unknown, now =
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to reject (hand-off is ${lead.handoffStatus})`);
     return applyMove(tx, lead, policy, {
-      to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now,
+      to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now ?? new Date(),
       eventType: 'lead.rejected', recycleTrigger: 'rejected',
     });
   });
 }
 
-export async function recycleLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function recycleLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
-    return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now, recycleTrigger: 'manual' });
+    return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now ?? new Date(), recycleTrigger: 'manual' });
   });
 }
 
-export async function disqualifyLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function disqualifyLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
     mayAct(actor, lead);
     checkExpectations(lead, args);
-    return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now });
+    return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now ?? new Date() });
   });
 }
 
@@ -87,7 +87,7 @@ const attemptSchema = z.object({
  * breaks are flagged; after the maximum attempts without progress the lead goes back to Marketing
  * with the agreement's reason and its nurture workflow.
  */
-export async function logContactAttempt(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function logContactAttempt(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(attemptSchema, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, args.leadId);
@@ -95,8 +95,10 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
     if (!['mql', 'sql', 'opportunity'].includes(lead.stage)) throw new ConflictError(`the lead is ${lead.stage}: contact attempts are for leads with Sales`);
     if (lead.stage === 'mql' && lead.handoffStatus !== 'routed')
       throw new ConflictError(`the lead's hand-off is ${lead.handoffStatus}: contact attempts start once it is routed to a rep`);
-    const at = args.occurredAt ?? now;
-    if (at.getTime() > now.getTime() + 60_000) throw new ValidationError([{ field: 'input.occurredAt', message: 'is in the future' }]);
+    // Read the clock after the lock: a request that waited for another one is dated after it.
+    const current = now ?? new Date();
+    const at = args.occurredAt ?? current;
+    if (at.getTime() > current.getTime() + 60_000) throw new ValidationError([{ field: 'input.occurredAt', message: 'is in the future' }]);
     const handoffId = await currentHandoffId(tx, lead.id);
     const since = lead.handedOffAt ?? new Date(0);
     const [history] = await rows<{ n: number; last_at: Date | null; ended: number }>(
@@ -111,6 +113,12 @@ export async function logContactAttempt(db: Db, actor: Principal, input: unknown
     );
     const number = history!.n + 1;
     const previousAt = history!.last_at ? new Date(history!.last_at) : null;
+    // Attempts are logged in order, within the hand-off: a backdated one would meet clocks that had
+    // not started, or rewrite a cadence already judged.
+    if (lead.handedOffAt && at < lead.handedOffAt)
+      throw new ValidationError([{ field: 'input.occurredAt', message: `is before the hand-off (${lead.handedOffAt.toISOString()})` }]);
+    if (previousAt && at < previousAt)
+      throw new ValidationError([{ field: 'input.occurredAt', message: `is before the previous attempt (${previousAt.toISOString()}): log attempts in the order they happened` }]);
     const flags = policy.cadence ? cadenceFlags(policy.cadence, policy.calendar, { channel: args.channel, at, number }, previousAt, lead.handedOffAt) : [];
     const [attempt] = await tx
       .insert(contactAttempts)

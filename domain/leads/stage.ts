@@ -42,7 +42,10 @@ export interface MoveOptions {
  * Moves a locked lead, as the agreement's stage machine allows, with everything that follows:
  * the transition row, the event, the SLA clocks and, for a recycle, the nurture enrolment.
  */
-export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolicy, move: MoveOptions): Promise<LeadRow> {
+export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolicy, requested: MoveOptions): Promise<LeadRow> {
+  // A move is never dated before the lead entered its current stage (a request that read the clock
+  // and then waited for another request's lock would otherwise write history backwards).
+  const move = { ...requested, at: new Date(Math.max(requested.at.getTime(), new Date(lead.stageChangedAt).getTime())) };
   const codes = new Set(policy.reasonCodes.map((c) => c.code));
   // Moves made by the agreement's own rules (recycle after max attempts) count as a person's.
   const problems = checkMove(policy.moves, { from: lead.stage, to: move.to, actor: 'user', reasonCode: move.reasonCode }, codes);
@@ -125,7 +128,7 @@ export function checkExpectations(lead: LeadRow, expected: { fromStage?: string 
  * A person moves a lead to another stage. The lead's row lock plus the caller's expected stage or
  * version make concurrent, conflicting moves end with one winner and CONFLICT for the others.
  */
-export async function moveLead(db: Db, actor: Principal, input: unknown, now = new Date()) {
+export async function moveLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const move = parseInput(moveSchema, input);
   return db.transaction(async (tx) => {
     const { lead, policy } = await lockLead(tx, move.leadId);
@@ -138,7 +141,7 @@ export async function moveLead(db: Db, actor: Principal, input: unknown, now = n
       actorRole: actor.role,
       reasonCode: move.reasonCode,
       reason: move.reason,
-      at: now,
+      at: now ?? new Date(),
     });
   });
 }

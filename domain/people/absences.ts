@@ -79,7 +79,8 @@ async function handOverAbsence(tx: DbOrTx, absence: AbsenceRow, now: Date): Prom
   for (const [agreementId, leadIds] of byAgreement) {
     const policy = agreementId ? await loadPolicy(tx, agreementId) : null;
     const toBackup = (policy?.routing.absenceHandover ?? 'backup') === 'backup' && backup?.ok;
-    const reason = `${rep?.name ?? 'rep'} out of office: ${toBackup ? 'to the backup' : 'back to routing'}`;
+    // The reason names no person and no cause: the change's from/to say who.
+    const reason = `out of office: ${toBackup ? 'to the backup' : 'back to routing'}`;
     // Leads routing cannot place stay with the rep (and stay at the top of the queue when overdue).
     await handOverLeads(tx, {
       fromUserId: absence.userId,

@@ -166,6 +166,12 @@ async function activeAdmins(tx: DbOrTx, exceptId: string): Promise<number> {
   return row!.n;
 }
 
+/** Nobody is backed up by someone who left, and a team they managed has no manager. */
+async function forgetLeaver(tx: DbOrTx, userId: string, now: Date): Promise<void> {
+  await tx.execute(sql`update users set backup_user_id = null where backup_user_id = ${userId}::uuid`);
+  await tx.execute(sql`update sales_teams set manager_id = null, updated_at = ${now.toISOString()}::timestamptz where manager_id = ${userId}::uuid`);
+}
+
 export async function updateUser(db: Db, input: unknown, now = new Date()): Promise<{ user: UserRow; keysRevoked: number }> {
   const args = parseInput(updateSchema, input);
   return db.transaction(async (tx) => {
@@ -202,6 +208,7 @@ export async function updateUser(db: Db, input: unknown, now = new Date()): Prom
       .where(eq(users.id, user.id))
       .returning();
     if (args.workingHours !== undefined) await writeWorkingHours(tx, user.id, args.workingHours);
+    if (deactivating) await forgetLeaver(tx, user.id, now);
     const keysRevoked = deactivating ? await revokeKeys(tx, user.id, null, now) : role !== user.role ? await revokeKeys(tx, user.id, role, now) : 0;
     return { user: updated!, keysRevoked };
   });
@@ -253,9 +260,7 @@ export async function deactivateUser(db: Db, actor: { userId: string }, input: u
     // Leads no longer with Sales keep no inactive owner either.
     const closed = await rows<{ id: string }>(tx, sql`select id from leads where owner_id = ${user.id}::uuid order by id for update`);
     await changeOwners(tx, closed.map((l) => ({ leadId: l.id, from: user.id, to: rule.to === 'rep' ? rule.userId : null })), { reason, actorUserId: actor.userId, at: now });
-    // Nobody is backed up by, or managed through, someone who left; a team they managed has no manager.
-    await tx.execute(sql`update users set backup_user_id = null where backup_user_id = ${user.id}::uuid`);
-    await tx.execute(sql`update sales_teams set manager_id = null, updated_at = ${now.toISOString()}::timestamptz where manager_id = ${user.id}::uuid`);
+    await forgetLeaver(tx, user.id, now);
     const [fresh] = await tx.select().from(users).where(eq(users.id, user.id));
     return { user: fresh!, keysRevoked, reassigned: handed.reassigned, recycled: handed.recycled, closedLeadsReleased: closed.length };
   });

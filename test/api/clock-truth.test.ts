@@ -338,3 +338,31 @@ describe('stuck leads', () => {
     expect(stuck[0]!.p50HoursOver).toBeCloseTo(item.hoursOverdue, 0);
   });
 });
+
+describe('edges the review found', () => {
+  it('refuses a contact attempt dated before the hand-off or the previous attempt', async () => {
+    const { results } = await record([event('backdated@truth.test', 'DEMO_REQUEST', now() - HOUR, person('Backdated'))]);
+    const id = results[0]!.lead.id;
+    const owner = (await lead(id)).owner.id;
+    const key = owner === encodeGlobalID('User', fx.userIds.salesA) ? fx.keys.salesA : fx.keys.salesB;
+    const LOG = `mutation($id: ID!, $at: DateTime) { logContactAttempt(input: { leadId: $id, channel: PHONE, outcome: VOICEMAIL, occurredAt: $at }) {
+      __typename ... on ValidationError { problems { field message } } } }`;
+    const early = (await ok(LOG, { id, at: new Date(now() - 2 * HOUR).toISOString() }, key)).logContactAttempt;
+    expect(early.problems[0]).toMatchObject({ field: 'input.occurredAt' });
+    expect(early.problems[0].message).toMatch(/^is before the hand-off/);
+    expect((await ok(LOG, { id, at: new Date(now() - 10 * 60_000).toISOString() }, key)).logContactAttempt.__typename).toBe('LogContactAttemptPayload');
+    const outOfOrder = (await ok(LOG, { id, at: new Date(now() - 20 * 60_000).toISOString() }, key)).logContactAttempt;
+    expect(outOfOrder.problems[0].message).toMatch(/^is before the previous attempt/);
+    const attempts = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from contact_attempts where lead_id = ${uuidOf(id)}::uuid`);
+    expect(attempts[0]!.n).toBe(1);
+  });
+
+  it('releases a held hand-off whose trigger was stamped a little in the future', async () => {
+    const { results } = await record([event('ahead@truth.test', 'DEMO_REQUEST', now() + 2 * 60_000, person('Ahead', { phone: null }))]);
+    const id = results[0]!.lead.id;
+    const released = await ok(`mutation($id: ID!) { updateLead(input: { leadId: $id, phone: "+1 555 0102" }) { __typename ... on LeadPayload { lead { handoffStatus } } } }`, { id }, fx.keys.marketing);
+    expect(released.updateLead).toEqual({ __typename: 'LeadPayload', lead: { handoffStatus: 'ROUTED' } });
+    const [handoff] = (await lead(id)).handoffs;
+    expect(Date.parse(handoff.requestedAt)).toBeLessThanOrEqual(Date.parse(handoff.handedOffAt));
+  });
+});

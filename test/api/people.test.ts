@@ -208,6 +208,12 @@ describe('out of office', () => {
       anaKey,
     );
     expect(away.createOutOfOffice).toEqual({ __typename: 'OutOfOfficePayload', outOfOffice: { handedOverAt: null, backup: null } });
+    // Only admins and the person see an absence.
+    const seen = async (key: string) => (await gql(`query($id: ID!) { node(id: $id) { ... on User { outOfOffice { startsAt } } } }`, { id: user(ana) }, key)).node.outOfOffice;
+    expect(await seen(fx.keys.admin)).toHaveLength(1);
+    expect(await seen(anaKey)).toHaveLength(1);
+    expect(await seen(fx.keys.salesA)).toEqual([]);
+    expect(await seen(fx.keys.viewer)).toEqual([]);
     // A rep may not enter another rep's absence.
     const other = await server.gql(
       `mutation($input: CreateOutOfOfficeInput!) { createOutOfOffice(input: $input) { __typename } }`,
@@ -223,7 +229,7 @@ describe('out of office', () => {
       sql`select l.owner_id, o.reason, o.to_user_id from leads l join ownership_changes o on o.lead_id = l.id where l.id = any(${`{${anasLeads.map((l) => l.id).join(',')}}`}::uuid[])`,
     );
     expect(moved).toHaveLength(anasLeads.length);
-    expect(moved.every((m) => m.owner_id === cleo && m.to_user_id === cleo && m.reason === 'Ana Rep out of office: to the backup')).toBe(true);
+    expect(moved.every((m) => m.owner_id === cleo && m.to_user_id === cleo && m.reason === 'out of office: to the backup')).toBe(true);
     const clocks = await rows<{ owner_id: string }>(
       database.db,
       sql`select distinct owner_id from sla_clocks where lead_id = ${anasLeads[0]!.id}::uuid and clock <> 'time_in_stage'
@@ -351,6 +357,6 @@ describe('team changes and absences handed back to routing', () => {
       sql`select l.owner_id, (select o.reason from ownership_changes o where o.lead_id = l.id order by o.id desc limit 1) as reason
         from leads l where l.id = any(${`{${due.map((d) => d.id).join(',')}}`}::uuid[])`,
     );
-    expect(after.every((l) => l.owner_id !== cleo && l.reason === 'Cleo Rep out of office: back to routing')).toBe(true);
+    expect(after.every((l) => l.owner_id !== cleo && l.reason === 'out of office: back to routing')).toBe(true);
   });
 });

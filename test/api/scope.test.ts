@@ -2,7 +2,7 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../db/client';
-import { governingSql, scopedAgreements } from '../../domain/agreements/scope';
+import { scopedAgreements, targetAgreementSql } from '../../domain/agreements/scope';
 import { completeRules } from '../helpers/agreement-input';
 import { openTestDatabase } from '../helpers/db';
 import { buildFixture, type Fixture } from '../helpers/fixtures';
@@ -49,10 +49,10 @@ async function lead(email: string, fields: Record<string, unknown>) {
 
 const GOVERNANCE = `query($id: ID!) { lead(id: $id) { governance { agreement { name } priority scope reason } agreementChanges { from { name } to { name } reason } } }`;
 
-/** Every lead's agreement is the one its fields select now: never two, never a stale one. */
+/** Every lead is under the agreement the scope rules put it under now: never two, never a stale one. */
 async function consistent() {
   const agreements = await scopedAgreements(database.db);
-  return rows<{ id: string }>(database.db, sql`select l.id from leads l where l.agreement_id is distinct from ${governingSql(agreements)}`);
+  return rows<{ id: string }>(database.db, sql`select l.id from leads l where l.agreement_id is distinct from ${targetAgreementSql(agreements)}`);
 }
 
 let demo: { id: string; revision: string };
@@ -91,14 +91,14 @@ describe('agreement scope', () => {
   it('governs each lead by the first matching scope, and says why', async () => {
     demo = await agreement('Demo SLA', { priority: 10, rules: [{ attribute: 'attributes.dataset', operator: 'EQUALS', value: 'demo' }] });
     const first = (await gql(ACTIVATE, { id: demo.revision })).activateAgreementRevision;
-    // The fixture's leads belong to an archived agreement and are no demo leads: they are governed by
-    // none, and now say so; the new scope matches nothing yet.
+    // The fixture's leads are MQLs of an archived agreement, and no demo leads: no scope takes them
+    // yet, so they stay; the new scope matches nothing yet.
     expect(first.warnings).toContain('its scope (attributes.dataset EQUALS "demo") matches no lead yet');
-    expect(first.scopeMoves).toEqual([{ from: { name: 'Fixture SLA' }, to: null, leads: 2 }]);
+    expect(first.scopeMoves).toEqual([]);
     own = await agreement('Our SLA', null);
     const second = (await gql(ACTIVATE, { id: own.revision })).activateAgreementRevision;
-    // The catch-all takes them, with an audit row each.
-    expect(second.scopeMoves).toEqual([{ from: null, to: { name: 'Our SLA' }, leads: 2 }]);
+    // The catch-all takes them (their own agreement is no longer active), with an audit row each.
+    expect(second.scopeMoves).toEqual([{ from: { name: 'Fixture SLA' }, to: { name: 'Our SLA' }, leads: 2 }]);
     ids.demoFr = await lead('fr@demo.test', { country: 'FR', attributes: { dataset: 'demo' } });
     ids.demoUs = await lead('us@demo.test', { country: 'US', attributes: { dataset: 'demo' } });
     ids.ownFr = await lead('fr@own.test', { country: 'FR' });
@@ -120,16 +120,13 @@ describe('agreement scope', () => {
       `query($id: ID!) { previewAgreementScope(revisionId: $id) { agreement { name } scope governs moves { from { name } to { name } leads } } }`,
       { id: own.revision },
     );
-    // FR and DE leads first (priority 5, ahead of the demo's 10): it takes the French demo lead, keeps
-    // its two, and lets go of the fixture's two (no country): no agreement's scope matches them.
+    // FR and DE leads with Marketing first (priority 5, ahead of the demo's 10): it takes the French
+    // demo lead and keeps its own; the fixture's MQLs stay where Sales has them.
     expect(previewAgreementScope).toEqual({
       agreement: { name: 'Our SLA' },
       scope: 'country IN ["FR","DE"]',
-      governs: 3,
-      moves: [
-        { from: { name: 'Our SLA' }, to: null, leads: 2 },
-        { from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 },
-      ],
+      governs: 5,
+      moves: [{ from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 }],
     });
     // A preview changes nothing.
     expect(await consistent()).toEqual([]);
@@ -137,23 +134,40 @@ describe('agreement scope', () => {
 
   it('moves the leads on activation, each with an audit row, and re-scores those it took', async () => {
     const activated = (await gql(ACTIVATE, { id: own.revision })).activateAgreementRevision;
-    expect(activated.scopeMoves).toEqual([
-      { from: { name: 'Our SLA' }, to: null, leads: 2 },
-      { from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 },
-    ]);
+    expect(activated.scopeMoves).toEqual([{ from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, leads: 1 }]);
     const moved = (await gql(GOVERNANCE, { id: ids.demoFr })).lead;
     expect(moved.governance).toMatchObject({ agreement: { name: 'Our SLA' }, priority: 5 });
     expect(moved.agreementChanges).toEqual([{ from: { name: 'Demo SLA' }, to: { name: 'Our SLA' }, reason: 'an activated scope governs it' }]);
     const lead = await rows<{ revision_id: string }>(database.db, sql`select revision_id from leads where id = ${uuidOf(ids.demoFr!)}::uuid`);
     expect(lead[0]!.revision_id).toBe(uuidOf(own.revision));
     expect(await consistent()).toEqual([]);
-    const released = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from leads where agreement_id is null`);
-    expect(released[0]!.n).toBe(2);
+    // The US lead (no scope of ours) stays with the demo; the fixture's MQLs stay with Sales under ours.
+    expect((await gql(GOVERNANCE, { id: ids.demoUs })).lead.governance.agreement).toEqual({ name: 'Demo SLA' });
+    const withSales = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from leads where stage = 'mql' and agreement_id = ${uuidOf(own.id)}::uuid`);
+    expect(withSales[0]!.n).toBe(2);
+    // Activating a revision with the same scope moves nothing.
+    const same = await gql(
+      `mutation($input: UpdateAgreementRulesInput!) { updateAgreementRules(input: $input) { ... on SlaAgreementPayload { revision { id } } } }`,
+      { input: { agreementId: own.id, rules: { notes: 'same scope, new notes' } } },
+    );
+    expect((await gql(ACTIVATE, { id: same.updateAgreementRules.revision.id })).activateAgreementRevision.scopeMoves).toEqual([]);
   });
 
-  it('hands an archived agreement’s leads to the next matching scope', async () => {
-    const archived = await gql(`mutation($id: ID!) { archiveSlaAgreement(input: { agreementId: $id }) { __typename ... on SlaAgreementPayload { scopeMoves { from { name } to { name } leads } } } }`, { id: own.id });
-    expect(archived.archiveSlaAgreement.scopeMoves).toEqual([{ from: { name: 'Our SLA' }, to: null, leads: 2 }, { from: { name: 'Our SLA' }, to: { name: 'Demo SLA' }, leads: 1 }]);
+  it('refuses to archive an agreement whose leads with Sales nobody would take, then hands them to the next matching scope', async () => {
+    const ARCHIVE = `mutation($id: ID!) { archiveSlaAgreement(input: { agreementId: $id }) { __typename
+      ... on SlaAgreementPayload { scopeMoves { from { name } to { name } leads } } ... on ConflictError { message } } }`;
+    const refused = (await gql(ARCHIVE, { id: own.id })).archiveSlaAgreement;
+    expect(refused).toEqual({
+      __typename: 'ConflictError',
+      message: '2 leads are with Sales under this agreement and no other agreement’s scope takes them: activate one that does, or finish them first',
+    });
+    const fallback = await agreement('Fallback SLA', { priority: 1000, rules: [] });
+    expect((await gql(ACTIVATE, { id: fallback.revision })).activateAgreementRevision.scopeMoves).toEqual([]);
+    const archived = (await gql(ARCHIVE, { id: own.id })).archiveSlaAgreement;
+    expect(archived.scopeMoves).toEqual([
+      { from: { name: 'Our SLA' }, to: { name: 'Fallback SLA' }, leads: 4 },
+      { from: { name: 'Our SLA' }, to: { name: 'Demo SLA' }, leads: 1 },
+    ]);
     expect((await gql(GOVERNANCE, { id: ids.demoFr })).lead.governance.agreement).toEqual({ name: 'Demo SLA' });
     expect(await consistent()).toEqual([]);
   });

@@ -85,7 +85,8 @@ describe('migration 0004 on an existing database', () => {
           ('00000000-0000-4000-8000-00000000000a', 'a@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-000000000001', 'sql', 'accepted', '{}', '2026-03-02 10:00Z'),
           ('00000000-0000-4000-8000-00000000000b', 'b@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', null, 'mql', 'held', '{phone}', null),
           ('00000000-0000-4000-8000-00000000000c', 'c@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-000000000001', 'mql', 'routed', '{}', '2026-03-10 10:00Z'),
-          ('00000000-0000-4000-8000-00000000000d', 'd@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-000000000001', 'mql', 'routed', '{}', '2026-03-11 10:00Z');
+          ('00000000-0000-4000-8000-00000000000d', 'd@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-000000000001', 'mql', 'routed', '{}', '2026-03-11 10:00Z'),
+          ('00000000-0000-4000-8000-00000000000e', 'e@x.test', 'direct', '00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1', null, 'mql', 'none', '{}', null);
         insert into stage_transitions (lead_id, from_stage, to_stage, actor_type, actor_user_id, reason_code, occurred_at) values
           ('00000000-0000-4000-8000-00000000000a', 'lead', 'mql', 'system', null, null, '2026-03-02 10:00Z'),
           ('00000000-0000-4000-8000-00000000000a', 'mql', 'sql', 'user', '00000000-0000-4000-8000-000000000001', null, '2026-03-02 12:00Z'),
@@ -93,7 +94,8 @@ describe('migration 0004 on an existing database', () => {
           ('00000000-0000-4000-8000-00000000000c', 'lead', 'mql', 'system', null, null, '2026-03-04 10:00Z'),
           ('00000000-0000-4000-8000-00000000000c', 'mql', 'recycled', 'user', '00000000-0000-4000-8000-000000000001', 'bad_timing', '2026-03-04 11:00Z'),
           ('00000000-0000-4000-8000-00000000000c', 'recycled', 'mql', 'system', null, null, '2026-03-10 09:59Z'),
-          ('00000000-0000-4000-8000-00000000000d', 'lead', 'mql', 'system', null, null, '2026-03-11 10:00Z');
+          ('00000000-0000-4000-8000-00000000000d', 'lead', 'mql', 'system', null, null, '2026-03-11 10:00Z'),
+          ('00000000-0000-4000-8000-00000000000e', 'lead', 'mql', 'user', '00000000-0000-4000-8000-000000000001', null, '2026-03-12 10:00Z');
         insert into contact_attempts (lead_id, user_id, channel, outcome, occurred_at, attempt_number) values
           ('00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-000000000001', 'phone', 'connected', '2026-03-02 11:00Z', 1);
         insert into sla_clocks (lead_id, rule_id, revision_id, clock, owner_id, status, started_at, due_at, stopped_at) values
@@ -121,12 +123,17 @@ describe('migration 0004 on an existing database', () => {
         { email: 'b@x.test', state: 'held', requested: '03-03 10:00', handed_off: null, decided: null, first_contact: null, missing: ['phone'], clocks: 0 },
         { email: 'c@x.test', state: 'rejected', requested: '03-04 10:00', handed_off: '03-04 10:00', decided: '03-04 11:00', first_contact: null, missing: [], clocks: 1 },
         { email: 'c@x.test', state: 'routed', requested: '03-10 09:59', handed_off: '03-10 10:00', decided: null, first_contact: null, missing: [], clocks: 1 },
-        { email: 'd@x.test', state: 'routed', requested: '03-11 10:00', handed_off: '03-11 10:00', decided: null, first_contact: null, missing: [], clocks: 2 },
+        { email: 'd@x.test', state: 'routed', requested: '03-11 10:00', handed_off: '03-11 10:00', decided: null, first_contact: null, missing: [], clocks: 1 },
+        // Moved to MQL by hand under the old code, never handed off: nothing open, nothing counted.
+        { email: 'e@x.test', state: 'withdrawn', requested: '03-12 10:00', handed_off: null, decided: null, first_contact: null, missing: [], clocks: 0 },
       ]);
       const running = (await lite.query<{ n: number }>(`select count(*)::int as n from sla_clocks where status = 'running' and lead_id = '00000000-0000-4000-8000-00000000000d'`)).rows;
       expect(running).toEqual([{ n: 1 }]);
       const stuck = (await lite.query<{ stage: string }>(`select stage::text from sla_clocks where clock = 'time_in_stage'`)).rows;
       expect(stuck).toEqual([{ stage: 'mql' }]);
+      // Moves written before this migration keep recorded_at null (read as occurred_at).
+      const recorded = (await lite.query<{ n: number }>(`select count(*)::int as n from stage_transitions where recorded_at is not null`)).rows;
+      expect(recorded).toEqual([{ n: 0 }]);
     } finally {
       await lite.close();
       rmSync(before, { recursive: true, force: true });

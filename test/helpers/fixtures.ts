@@ -72,6 +72,7 @@ export async function buildFixture(db: Db, leadCount = 120, options: { agreement
     .returning();
 
   const base = Date.UTC(2026, 0, 1);
+  if (leadCount === 0) return { keys, userIds, agreementId: agreement!.id, revisionId: revision!.id, leadIds: [], accountIds: accountRows.map((a) => a.id) };
   const leadRows = await db
     .insert(leads)
     .values(

@@ -162,7 +162,9 @@ function sharedEvent(k: number) {
 describe.skipIf(!onPostgres)('concurrency on real PostgreSQL over HTTP GraphQL', () => {
   beforeAll(async () => {
     database = await openTestDatabase();
-    fx = await buildFixture(database.db, 2, { agreementStatus: 'archived' });
+    // No fixture leads: an activated catch-all scope would adopt them (their agreement is archived),
+    // and they were written without the events the history's invariants count.
+    fx = await buildFixture(database.db, 0, { agreementStatus: 'archived' });
     server = await startTestServer(database, { WEBHOOKS_ENABLED: 'false' });
     repKeys.set(fx.userIds.salesA, fx.keys.salesA);
     repKeys.set(fx.userIds.salesB, fx.keys.salesB);

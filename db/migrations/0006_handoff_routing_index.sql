@@ -1,0 +1,1 @@
+CREATE INDEX "handoffs_owner_recent_idx" ON "handoffs" USING btree ("owner_id","handed_off_at");
