@@ -15,6 +15,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: 'test' },
+    // Test receivers listen on 127.0.0.1: the webhook target rules (domain/webhooks/targets.ts) are
+    // tested with an explicit policy in test/domain/webhook-targets.test.ts.
+    env: { NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
   },
 });

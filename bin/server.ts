@@ -10,6 +10,7 @@ import { ensureAdminKey } from '../domain/auth/api-keys';
 import { continueRescore, failRescore, runningRescores } from '../domain/scoring/rescore';
 import { SlaScheduler } from '../domain/clocks/scheduler';
 import { WebhookDispatcher } from '../domain/webhooks/dispatcher';
+import { reencryptSecrets } from '../domain/webhooks/subscriptions';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -33,6 +34,9 @@ async function main() {
   }
 
   const created = await ensureAdminKey(database.db, config.adminApiKey);
+  // With WEBHOOK_SECRET_KEY set, secrets stored in clear (or under WEBHOOK_SECRET_KEY_PREVIOUS) are re-encrypted.
+  const resealed = await reencryptSecrets(database.db);
+  if (resealed) logger.info(`re-encrypted ${resealed} webhook secret${resealed === 1 ? '' : 's'} under WEBHOOK_SECRET_KEY`);
   const running = await startServer(database, config, logger);
   let stopping = false;
   // Once stopping, every response (the in-flight ones included) closes its connection: idle

@@ -68,9 +68,13 @@ function missingFields(lead: LeadForHandoff, policy: RevisionPolicy): string[] {
     .map((f) => f.field);
 }
 
-/** The instant a request counts from: never before the lead entered its current stage, never after now. */
+/**
+ * The instant a request counts from: never in the future (a sender's clock may run ahead), and never
+ * before the lead entered its current stage (which another request may have moved while this one
+ * waited for the lock).
+ */
 function requestInstant(request: HandoffRequest, lead: LeadForHandoff, now: Date): Date {
-  return new Date(Math.min(Math.max(request.at.getTime(), new Date(lead.stage_changed_at).getTime()), now.getTime()));
+  return new Date(Math.max(Math.min(request.at.getTime(), now.getTime()), new Date(lead.stage_changed_at).getTime()));
 }
 
 /** Whether the agreement hands off on this request. */
@@ -192,7 +196,7 @@ async function dispatch(tx: DbOrTx, policy: RevisionPolicy, pending: Pending[], 
   for (const p of pending) {
     const missing = missingFields(p.lead, policy);
     const ownerId = missing.length ? null : (p.preferredOwner ?? router.next());
-    if (ownerId) routed.push({ ...p, ownerId, handedOffAt: p.wasHeld ? now : p.requestedAt });
+    if (ownerId) routed.push({ ...p, ownerId, handedOffAt: p.wasHeld ? new Date(Math.max(now.getTime(), p.requestedAt.getTime())) : p.requestedAt });
     else held.push({ ...p, why: missing.length ? missing : ['owner (no sales rep with capacity in the routing pool)'] });
   }
   const iso = now.toISOString();

@@ -250,17 +250,18 @@ export async function reconcileScores(
                 order by t.occurred_at desc, t.id desc limit 1)), 0)))
           for update),
         moved as (
-          update leads l set stage = 'mql', stage_changed_at = ${at}, version = l.version + 1, updated_at = now()
+          -- never dated before the lead entered its stage (another request may have moved it since \`at\` was read)
+          update leads l set stage = 'mql', stage_changed_at = greatest(${at}, l.stage_changed_at), version = l.version + 1, updated_at = now()
           from candidates c where l.id = c.id
-          returning l.id, c.stage as from_stage, l.fit_score, l.interest_score),
+          returning l.id, c.stage as from_stage, l.fit_score, l.interest_score, l.stage_changed_at as moved_at),
         logged as (
           insert into stage_transitions (lead_id, from_stage, to_stage, revision_id, actor_type, reason, occurred_at)
           select id, from_stage, 'mql', ${rev}, 'system',
-            'fit ' || fit_score || ' ≥ ' || ${rules.mqlFitThreshold} || ' and interest ' || interest_score || ' ≥ ' || ${rules.mqlInterestThreshold}, ${at}
+            'fit ' || fit_score || ' ≥ ' || ${rules.mqlFitThreshold} || ' and interest ' || interest_score || ' ≥ ' || ${rules.mqlInterestThreshold}, moved_at
           from moved returning lead_id),
         events as (
           insert into outbox_events (event_type, lead_id, payload)
-          select 'lead.mql', id, jsonb_build_object('leadId', id, 'fromStage', from_stage, 'fit', fit_score, 'interest', interest_score, 'revisionId', ${rev}, 'at', ${at})
+          select 'lead.mql', id, jsonb_build_object('leadId', id, 'fromStage', from_stage, 'fit', fit_score, 'interest', interest_score, 'revisionId', ${rev}, 'at', moved_at)
           from moved returning 1)
       select lead_id from logged`,
     );

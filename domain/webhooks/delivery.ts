@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { rows, type DbOrTx } from '../../db/client';
 import { WEBHOOK_TEST_EVENT } from './events';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { signatureHeader } from './signature';
+import { SecretBox } from './secret-box';
+import { resolveTarget, TargetRefused, targetPolicyFromEnv, type TargetPolicy } from './targets';
 
 /** A delivery a worker holds until `lease`; if the worker dies, it is due again after that. */
 export interface ClaimedDelivery {
@@ -93,69 +97,99 @@ export interface AttemptResult {
   ok: boolean;
 }
 
-const MAX_ERROR_BODY = 500;
-
-/** Reads at most `max` characters of a response body, then lets the rest go. */
-async function bodyExcerpt(response: Response, max: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return text.slice(0, max);
+/** A short class of what went wrong: never the receiver's words (they may hold its secrets). */
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof TargetRefused) return error.message;
+  const err = error as NodeJS.ErrnoException;
+  if (err?.name === 'TimeoutError' || err?.code === 'ETIMEDOUT') return `timed out after ${timeoutMs} ms`;
+  const byCode: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENOTFOUND: 'DNS: not found',
+    EAI_AGAIN: 'DNS: temporary failure',
+  };
+  if (err?.code && byCode[err.code]) return byCode[err.code]!;
+  if (err?.code?.startsWith('ERR_TLS') || err?.code?.includes('CERT')) return `TLS: ${err.code}`;
+  return err?.code ? `network error (${err.code})` : 'network error';
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
-  const cause = err?.cause?.code ?? err?.cause?.message;
-  return (cause ? `${err.message}: ${cause}` : String(err?.message ?? error)).slice(0, MAX_ERROR_BODY);
+/** One POST to the checked address (the lookup the request makes answers with it). */
+function post(url: URL, target: { address: string; family: 4 | 6 }, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        // The connection goes to the address checked above, whatever DNS says now; TLS still
+        // checks the certificate against the URL's host name.
+        lookup: (_hostname, options, callback) => {
+          if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
+          else (callback as (e: null, a: string, f: number) => void)(null, target.address, target.family);
+        },
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (response) => {
+        // The status is the answer; the body is read and dropped.
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    const deadline = setTimeout(() => request.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), timeoutMs);
+    request.on('close', () => clearTimeout(deadline));
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })));
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /**
- * POSTs the event, signed. Any 2xx is an acknowledgement; redirects are not followed (a 3xx is a
- * failure), and the whole exchange, body included, must end within `timeoutMs`.
+ * POSTs the event, signed, to the receiver's checked address (domain/webhooks/targets.ts). Any 2xx
+ * is an acknowledgement; redirects are not followed (a 3xx is a failure), and the whole exchange,
+ * body included, must end within `timeoutMs`. The attempt log keeps the status, the timing and a
+ * short error class, not the receiver's body.
  */
-export async function postDelivery(delivery: ClaimedDelivery, options: { timeoutMs: number; now?: () => Date }): Promise<AttemptResult> {
+export async function postDelivery(
+  delivery: ClaimedDelivery,
+  options: { timeoutMs: number; now?: () => Date; targets?: TargetPolicy; secrets?: SecretBox },
+): Promise<AttemptResult> {
   const attemptedAt = options.now?.() ?? new Date();
   const body = deliveryBody(delivery);
   const timestamp = Math.floor(attemptedAt.getTime() / 1000);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const response = await fetch(delivery.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal,
-      headers: {
+    let secret: string;
+    try {
+      secret = (options.secrets ?? SecretBox.fromEnv()).open(delivery.secret);
+    } catch (error) {
+      return { attemptedAt, statusCode: null, error: (error as Error).message.slice(0, 300), durationMs: elapsed(), ok: false };
+    }
+    const url = new URL(delivery.url);
+    const target = await resolveTarget(url, options.targets ?? targetPolicyFromEnv());
+    const status = await post(
+      url,
+      target,
+      {
         'content-type': 'application/json',
         'user-agent': 'sla-platform-webhooks/1',
         'x-sla-event-id': String(delivery.eventId),
         'x-sla-event-type': delivery.eventType,
         'x-sla-delivery-id': String(delivery.id),
         'x-sla-timestamp': String(timestamp),
-        'x-sla-signature': signatureHeader(delivery.secret, timestamp, body),
+        'x-sla-signature': signatureHeader(secret, timestamp, body),
       },
       body,
-    });
-    const ok = response.status >= 200 && response.status < 300;
-    const excerpt = await bodyExcerpt(response, ok ? 0 : MAX_ERROR_BODY);
-    return {
-      attemptedAt,
-      statusCode: response.status,
-      error: ok ? null : `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
-      durationMs: elapsed(),
-      ok,
-    };
+      options.timeoutMs,
+    );
+    const ok = status >= 200 && status < 300;
+    return { attemptedAt, statusCode: status, error: ok ? null : `HTTP ${status}`, durationMs: elapsed(), ok };
   } catch (error) {
     return { attemptedAt, statusCode: null, error: describeFailure(error, options.timeoutMs), durationMs: elapsed(), ok: false };
   }

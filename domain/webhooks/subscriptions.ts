@@ -6,6 +6,8 @@ import { webhookSubscriptions } from '../../db/schema/index';
 import { NotFoundError } from '../errors';
 import { parseInput } from '../validation';
 import { ALL_EVENT_TYPES, isWebhookEventType, WEBHOOK_EVENT_TYPES } from './events';
+import { SecretBox } from './secret-box';
+import { targetPolicyFromEnv, targetProblem, type TargetPolicy } from './targets';
 
 export type WebhookSubscriptionRow = typeof webhookSubscriptions.$inferSelect;
 
@@ -16,18 +18,16 @@ export function generateWebhookSecret(): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const url = z
-  .string()
-  .trim()
-  .max(2000, 'at most 2,000 characters')
-  .refine((value) => {
-    try {
-      const parsed = new URL(value);
-      return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http:// or https:// URL');
+/** A receiver URL the target policy allows (domain/webhooks/targets.ts). */
+const urlSchema = (policy: TargetPolicy) =>
+  z
+    .string()
+    .trim()
+    .max(2000, 'at most 2,000 characters')
+    .superRefine((value, ctx) => {
+      const problem = targetProblem(value, policy);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 const eventTypes = z
   .array(z.string().trim())
@@ -52,15 +52,16 @@ const secret = z
   .max(256, 'at most 256 characters')
   .refine((value) => value.trim() === value, 'must not start or end with spaces');
 
-const createSchema = z.object({ url, eventTypes, secret: secret.nullish(), active: z.boolean().nullish() });
+const createSchema = (policy: TargetPolicy) => z.object({ url: urlSchema(policy), eventTypes, secret: secret.nullish(), active: z.boolean().nullish() });
 
-const updateSchema = z.object({
-  subscriptionId: z.string(),
-  url: url.nullish(),
-  eventTypes: eventTypes.nullish(),
-  secret: secret.nullish(),
-  active: z.boolean().nullish(),
-});
+const updateSchema = (policy: TargetPolicy) =>
+  z.object({
+    subscriptionId: z.string(),
+    url: urlSchema(policy).nullish(),
+    eventTypes: eventTypes.nullish(),
+    secret: secret.nullish(),
+    active: z.boolean().nullish(),
+  });
 
 function subscriptionId(id: string): string {
   if (!UUID.test(id)) throw new NotFoundError('WebhookSubscription', id);
@@ -71,29 +72,30 @@ function subscriptionId(id: string): string {
  * Adds a subscription. The secret (given, or generated) is returned this once; the API never shows
  * it again. Refused input writes nothing.
  */
-export async function createSubscription(db: Db, actor: { userId: string } | null, input: unknown) {
-  const parsed = parseInput(createSchema, input);
+export async function createSubscription(db: Db, actor: { userId: string } | null, input: unknown, policy = targetPolicyFromEnv(), box = SecretBox.fromEnv()) {
+  const parsed = parseInput(createSchema(policy), input);
+  const plain = parsed.secret ?? generateWebhookSecret();
   const [row] = await db
     .insert(webhookSubscriptions)
     .values({
       url: parsed.url,
       eventTypes: parsed.eventTypes,
-      secret: parsed.secret ?? generateWebhookSecret(),
+      secret: box.seal(plain),
       active: parsed.active ?? true,
       createdById: actor?.userId ?? null,
     })
     .returning();
-  return { subscription: row!, secret: row!.secret };
+  return { subscription: row!, secret: plain };
 }
 
 /** Changes the URL, event types, secret or active flag; omitted fields stay as they are. */
-export async function updateSubscription(db: Db, input: unknown): Promise<WebhookSubscriptionRow> {
-  const parsed = parseInput(updateSchema, input);
+export async function updateSubscription(db: Db, input: unknown, policy = targetPolicyFromEnv(), box = SecretBox.fromEnv()): Promise<WebhookSubscriptionRow> {
+  const parsed = parseInput(updateSchema(policy), input);
   const id = subscriptionId(parsed.subscriptionId);
   const changes: Partial<WebhookSubscriptionRow> = {};
   if (parsed.url != null) changes.url = parsed.url;
   if (parsed.eventTypes != null) changes.eventTypes = parsed.eventTypes;
-  if (parsed.secret != null) changes.secret = parsed.secret;
+  if (parsed.secret != null) changes.secret = box.seal(parsed.secret);
   if (parsed.active != null) changes.active = parsed.active;
   const [row] = Object.keys(changes).length
     ? await db.update(webhookSubscriptions).set(changes).where(eq(webhookSubscriptions.id, id)).returning()
@@ -115,4 +117,16 @@ export async function deleteSubscription(db: Db, id: string): Promise<WebhookSub
   const [row] = await db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, subscriptionId(id))).returning();
   if (!row) throw new NotFoundError('WebhookSubscription', id);
   return row;
+}
+
+/** At start, with WEBHOOK_SECRET_KEY set: every secret stored in clear or under the previous key is re-encrypted. */
+export async function reencryptSecrets(db: Db, box = SecretBox.fromEnv()): Promise<number> {
+  const all = await db.select({ id: webhookSubscriptions.id, secret: webhookSubscriptions.secret }).from(webhookSubscriptions);
+  let changed = 0;
+  for (const row of all) {
+    if (!box.stale(row.secret)) continue;
+    await db.update(webhookSubscriptions).set({ secret: box.seal(box.open(row.secret)) }).where(eq(webhookSubscriptions.id, row.id));
+    changed++;
+  }
+  return changed;
 }
