@@ -8,6 +8,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import type { Context } from './context';
 import { limits } from './limits';
 import { ForbiddenGraphQLError, OperationLimitError, UnauthenticatedGraphQLError } from './errors';
+import { decodeNodeID, encodeNodeID } from './global-ids';
 
 /** The builder's type parameters: context, scalars and auth scopes. */
 export interface PothosTypes {
@@ -62,6 +63,9 @@ export const builder = new SchemaBuilder<PothosTypes>({
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Sequential row ids travel sealed (api/global-ids.ts); UUID-keyed types as base64("Type:uuid").
+    encodeGlobalID: (typename, id, ctx) => encodeNodeID(ctx.database, typename, id),
+    decodeGlobalID: (globalID, ctx) => decodeNodeID(ctx.database, globalID),
     nodeQueryOptions: { authScopes: { authenticated: true } },
     nodesQueryOptions: { authScopes: { authenticated: true } },
     // A connection's cost already counts its page size (connectionComplexity), so `edges` adds nothing.

@@ -1,6 +1,9 @@
 import type { Database, Db } from '../db/client';
-import { authenticate, type Principal } from '../domain/auth/api-keys';
+import { prepareIdSealer } from '../db/opaque-ids';
+import { LRUCache } from 'lru-cache';
+import { authenticate, hashApiKey, type Principal } from '../domain/auth/api-keys';
 import type { BackgroundTasks } from './background';
+import type { HeavyReads } from './heavy-reads';
 import { RequestTimeoutError } from './errors';
 import type { ReportLinks } from './report-links';
 
@@ -17,8 +20,10 @@ export interface Context {
   background?: BackgroundTasks;
   /** Signs report links (set by the HTTP server). */
   reportLinks?: ReportLinks;
-  /** Origin of the request (or PUBLIC_URL), for absolute links in responses. */
+  /** PUBLIC_URL (or, outside production, the server's own address), for absolute links in responses. */
   origin?: string;
+  /** Cost control and cache for notebooks, charts and report links (set by the HTTP server). */
+  heavyReads?: HeavyReads;
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -27,9 +32,41 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-export async function authenticateRequest(database: Database, authorization: string | undefined): Promise<Principal | null> {
+/**
+ * Valid keys seen in the last few seconds, so that a request needs no database round trip to know
+ * its caller: during a burst of heavy reads on PGlite (one connection) requests would otherwise queue
+ * behind the reports only to learn who they are. Any mutation in this process empties it (a revoked
+ * key or deactivated user is refused at once); a revocation made elsewhere (another instance, the
+ * keys CLI) takes effect within the TTL. Unknown keys are never cached.
+ */
+export class AuthCache {
+  private readonly cache?: LRUCache<string, Principal>;
+
+  constructor(ttlSeconds: number) {
+    if (ttlSeconds > 0) this.cache = new LRUCache({ max: 10_000, ttl: ttlSeconds * 1000 });
+  }
+
+  async authenticate(database: Database, token: string): Promise<Principal | null> {
+    if (!this.cache) return authenticate(database.db, token);
+    const id = hashApiKey(token);
+    const known = this.cache.get(id);
+    if (known) return known;
+    const principal = await authenticate(database.db, token);
+    if (principal) this.cache.set(id, principal);
+    return principal;
+  }
+
+  clear(): void {
+    this.cache?.clear();
+  }
+}
+
+export async function authenticateRequest(database: Database, authorization: string | undefined, cache?: AuthCache): Promise<Principal | null> {
+  // Global ids need the installation's key: read once per database (migrate() already did, normally).
+  await prepareIdSealer(database);
   const token = bearerToken(authorization);
-  return token ? authenticate(database.db, token) : null;
+  if (!token) return null;
+  return cache ? cache.authenticate(database, token) : authenticate(database.db, token);
 }
 
 /**

@@ -1,5 +1,7 @@
-import { asc, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
+import type { Principal } from '../domain/auth/api-keys';
 import {
   accounts,
   agreementRevisions,
@@ -15,7 +17,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids that cannot exist are dropped before they reach PostgreSQL (which would reject them). */
 export const uuids = (ids: readonly string[]) => ids.filter((id) => UUID.test(id));
 export const isUuid = (id: string) => UUID.test(id);
-const bigints = (ids: readonly number[]) => ids.filter((id) => Number.isSafeInteger(id) && id > 0);
+export const bigints = (ids: readonly (number | string)[]) => ids.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+
+/**
+ * Which leads' rows a caller may load by id: a sales rep, those of the leads it owns; every other
+ * role, all. Loading by id (node, nodes, a field naming a record) leaves another rep's records out,
+ * so they read exactly like ids that do not exist (null, no error); the types' own scopes stay as a
+ * second check.
+ */
+export function ownLeadsOnly(viewer: Principal | null | undefined, leadId: AnyPgColumn): SQL | undefined {
+  if (viewer?.role !== 'sales') return undefined;
+  return leadId === leads.id ? eq(leads.ownerId, viewer.userId) : sql`${leadId} in (select l.id from leads l where l.owner_id = ${viewer.userId}::uuid)`;
+}
 
 // Batch functions: one SQL statement for all the keys of one list level. Pothos' dataloader plugin
 // wraps them in per-request DataLoaders; `sort` puts rows back in key order.
@@ -38,8 +51,8 @@ export const loadSalesTeams = (db: Db, ids: readonly string[]) =>
 export const loadAccounts = (db: Db, ids: readonly string[]) =>
   db.select().from(accounts).where(inArray(accounts.id, uuids(ids)));
 
-export const loadLeads = (db: Db, ids: readonly string[]) =>
-  db.select().from(leads).where(inArray(leads.id, uuids(ids)));
+export const loadLeads = (db: Db, ids: readonly string[], viewer: Principal | null) =>
+  db.select().from(leads).where(and(inArray(leads.id, uuids(ids)), ownLeadsOnly(viewer, leads.id)));
 
 export const loadAgreements = (db: Db, ids: readonly string[]) =>
   db.select().from(slaAgreements).where(inArray(slaAgreements.id, uuids(ids)));
@@ -54,8 +67,8 @@ export const loadRevisionsByAgreement = (db: Db, agreementIds: readonly string[]
     .where(inArray(agreementRevisions.agreementId, [...agreementIds]))
     .orderBy(asc(agreementRevisions.number));
 
-export const loadTransitions = (db: Db, ids: readonly number[]) =>
-  db.select().from(stageTransitions).where(inArray(stageTransitions.id, bigints(ids)));
+export const loadTransitions = (db: Db, ids: readonly number[], viewer: Principal | null) =>
+  db.select().from(stageTransitions).where(and(inArray(stageTransitions.id, bigints(ids)), ownLeadsOnly(viewer, stageTransitions.leadId)));
 
 export const loadTransitionsByLead = (db: Db, leadIds: readonly string[]) =>
   db
@@ -64,8 +77,8 @@ export const loadTransitionsByLead = (db: Db, leadIds: readonly string[]) =>
     .where(inArray(stageTransitions.leadId, [...leadIds]))
     .orderBy(asc(stageTransitions.occurredAt), asc(stageTransitions.id));
 
-export const loadLedger = (db: Db, ids: readonly number[]) =>
-  db.select().from(scoreLedger).where(inArray(scoreLedger.id, bigints(ids)));
+export const loadLedger = (db: Db, ids: readonly number[], viewer: Principal | null) =>
+  db.select().from(scoreLedger).where(and(inArray(scoreLedger.id, bigints(ids)), ownLeadsOnly(viewer, scoreLedger.leadId)));
 
 export const loadLedgerByLead = (db: Db, leadIds: readonly string[]) =>
   db

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -12,11 +12,12 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import type { ServerConfig } from './config';
 import { BackgroundTasks } from './background';
-import { authenticateRequest, createContext, type Context } from './context';
+import { AuthCache, authenticateRequest, createContext, type Context } from './context';
 import { classifyDatabaseError, OperationLimitError, PUBLIC_ERROR_CODES, RequestTimeoutError } from './errors';
 import { limits } from './limits';
 import { createLogger } from './logger';
-import { handleReportRequest, REPORT_PATH, ReportLinks } from './report-links';
+import { HeavyReads } from './heavy-reads';
+import { handleReportRequest, REPORT_PATH, ReportLinkLimits, ReportLinks, type ReportLinkServing } from './report-links';
 import { schema } from './schema';
 
 export interface RunningServer {
@@ -81,18 +82,32 @@ function armor(config: ServerConfig) {
   }).protect();
 }
 
-export function createApollo(config: ServerConfig, logger: Logger) {
+export function createApollo(config: ServerConfig, logger: Logger, onMutation?: () => void) {
   const protection = armor(config);
+  // A mutation may change what reports count: cached notebooks and charts are computed afresh.
+  const invalidateReports: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation }) {
+          if (operation?.operation === 'mutation') onMutation?.();
+        },
+      };
+    },
+  };
   return new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
+    // bin/server.ts stops the server on SIGTERM/SIGINT itself (api/shutdown.ts); Apollo's own
+    // handlers would race it (a second apollo.stop() never returns).
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: limits.maxTokens },
     includeStacktraceInErrorResponses: !config.production,
     validationRules: protection.validationRules,
     plugins: [
       ...protection.plugins,
+      invalidateReports,
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -177,11 +192,31 @@ function operationName(body: unknown): string | undefined {
 
 export async function startServer(database: Database, config: ServerConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? createLogger(config.logLevel);
-  const apollo = createApollo(config, log);
+  const heavyReadsRef: { current?: HeavyReads } = {};
+  const authCache = new AuthCache(config.authCacheSeconds);
+  const apollo = createApollo(config, log, () => {
+    heavyReadsRef.current?.invalidate();
+    authCache.clear();
+  });
   await apollo.start();
   const reportLinks = new ReportLinks(config.reportLinkSecret, log);
   const background = new BackgroundTasks(log);
   const rateLimits = new RateLimits(config);
+  const heavyReads = new HeavyReads(config.reports);
+  heavyReadsRef.current = heavyReads;
+  const linkServing: ReportLinkServing = {
+    database,
+    links: reportLinks,
+    heavyReads,
+    logger: log,
+    timeoutMs: config.requestTimeoutMs,
+    perLinkPerMinute: config.reports.linkPerMinute,
+    perAddressPerMinute: config.reports.linkAddressPerMinute,
+  };
+  const linkLimits = new ReportLinkLimits(linkServing);
+  // Links carry PUBLIC_URL, never the request's Host header; outside production, the address this
+  // server listens on (known once it listens).
+  let origin = config.publicUrl;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -199,7 +234,7 @@ export async function startServer(database: Database, config: ServerConfig, logg
         return sendJson(res, 503, { status: 'unavailable', database: 'not answering' });
       }
     }
-    if (url.pathname === REPORT_PATH) return handleReportRequest(req, res, url, database, reportLinks, log);
+    if (url.pathname === REPORT_PATH) return handleReportRequest(req, res, url, linkServing, linkLimits);
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: the API is at /graphql' });
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
@@ -245,7 +280,7 @@ export async function startServer(database: Database, config: ServerConfig, logg
 
     try {
       // Authenticate before Apollo so that the rate limit is per key (and per address without one).
-      const authentication = authenticateRequest(database, headers.get('authorization'));
+      const authentication = authenticateRequest(database, headers.get('authorization'), authCache);
       const viewer = await Promise.race([authentication, timedOut]);
       if (viewer === 'timeout') return answerTimeout(authentication);
       if (info) Object.assign(info, { operation: operationName(body), role: viewer?.role, keyId: viewer?.keyId });
@@ -264,7 +299,8 @@ export async function startServer(database: Database, config: ServerConfig, logg
           ...createContext(database, viewer, deadline.signal),
           reportLinks,
           background,
-          origin: config.publicUrl ?? `http://${headers.get('host') ?? `${config.host}:${config.port}`}`,
+          heavyReads,
+          origin,
         }),
       });
       const response = await Promise.race([execution, timedOut]);
@@ -322,8 +358,24 @@ export async function startServer(database: Database, config: ServerConfig, logg
       else res.end();
     });
   });
+  // Node's request and headers timeouts, honoured: Node checks them only every
+  // connectionsCheckingInterval (30 s unless set; read when the server starts listening), so a
+  // socket that sent half its headers stayed open up to 30 s past the limit. The interval follows
+  // the shortest limit (at most 1 s). Node refuses a headers timeout above the request timeout.
   server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
+  server.headersTimeout = config.requestTimeoutMs > 0 ? Math.min(config.headersTimeoutMs, config.requestTimeoutMs) : config.headersTimeoutMs;
+  const httpLimits = [server.requestTimeout, server.headersTimeout].filter((ms) => ms > 0);
+  if (httpLimits.length > 0) {
+    (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(10, Math.min(1_000, Math.floor(Math.min(...httpLimits) / 4)));
+  }
+  // A connection that never sends a byte is not in Node's check: it gets the headers timeout too.
+  if (server.headersTimeout > 0) {
+    server.on('connection', (socket) => {
+      const silent = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), server.headersTimeout);
+      silent.unref();
+      socket.once('close', () => clearTimeout(silent));
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -332,6 +384,15 @@ export async function startServer(database: Database, config: ServerConfig, logg
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/graphql`;
+  if (!origin && !config.production) {
+    const local = ['0.0.0.0', '::'].includes(address.address) ? 'localhost' : host;
+    origin = `http://${local}:${address.port}`;
+  }
+  if (!config.publicUrl && config.production) {
+    log.warn('PUBLIC_URL is not set: createReportLink refuses to make links until it is (links never take their origin from a request)');
+  } else if (!config.publicUrl) {
+    log.info(`PUBLIC_URL is not set: report links point at ${origin}; set PUBLIC_URL to the origin people open`);
+  }
 
   return {
     server,
@@ -339,7 +400,13 @@ export async function startServer(database: Database, config: ServerConfig, logg
     logger: log,
     async stop() {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Connections busy now turn idle when their response ends: they are closed then, not
+        // after the keep-alive timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100).unref();
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await apollo.stop();

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, Option } from 'commander';
-import { openDatabase, type Database } from '../db/client';
+import { DataFolderInUseError, openDatabase, type Database } from '../db/client';
 import { databaseOptionsFromEnv } from '../db/config';
 import { DomainError, ValidationError } from '../domain/errors';
 import { KpiQueryError } from '../reports/kpis/run';
@@ -38,7 +38,7 @@ function describe(error: unknown): string {
     const hint = /relation .* does not exist/.test(detail) ? ' (the database has no tables: start the server or run `npm run seed` first)' : '';
     return `database error in KPI ${error.kpi}: ${detail}${hint}`;
   }
-  if (error instanceof DomainError || error instanceof CliError) return error.message;
+  if (error instanceof DomainError || error instanceof CliError || error instanceof DataFolderInUseError) return error.message;
   // Anything else is most likely the database (connection refused, permissions): say so, stack on demand.
   const message = (error as { cause?: Error; message?: string })?.cause?.message ?? (error as Error)?.message ?? String(error);
   return process.env.DEBUG ? `${message}\n${(error as Error)?.stack ?? ''}` : `database or internal error: ${message} (DEBUG=1 shows the stack)`;

@@ -83,7 +83,14 @@ async function main(): Promise<number> {
   const options = program.opts<{ leads: number; seed: number; now?: Date; reset: boolean }>();
   const config = databaseOptionsFromEnv();
   // Bulk loading is no request: the API's statement timeout would only get in the way.
-  const database = openDatabase({ ...config, statementTimeoutMs: 0 });
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    database = openDatabase({ ...config, statementTimeoutMs: 0 });
+  } catch (error) {
+    // The data folder is open in another process (db/data-folder-lock.ts): its message says what to do.
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
   const where = database.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
   try {
     console.log(`Database: ${where}`);

@@ -9,7 +9,11 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { prepareIdSealer } from './opaque-ids';
 import * as schema from './schema/index';
+import { lockDataFolder } from './data-folder-lock';
+
+export { DataFolderInUseError } from './data-folder-lock';
 
 export type Schema = typeof schema;
 /** The one Drizzle type both drivers satisfy; all code is written against it. */
@@ -78,7 +82,7 @@ export function openDatabase(options: DatabaseOptions = {}): Database {
       backoff: (retries: number) => Math.min(1, 0.05 * 2 ** retries) * (0.5 + Math.random() / 2),
     });
     const db = drizzlePostgres(pg, { schema, logger }) as unknown as Db;
-    return {
+    const database: Database = {
       db,
       driver: 'postgres',
       pg,
@@ -93,6 +97,8 @@ export function openDatabase(options: DatabaseOptions = {}): Database {
         } finally {
           await one.end({ timeout: 5 });
         }
+        // The installation's global id key, made on first use (db/opaque-ids.ts).
+        await prepareIdSealer(database);
       },
       async ping() {
         await pg`select 1`;
@@ -101,28 +107,44 @@ export function openDatabase(options: DatabaseOptions = {}): Database {
         await pg.end({ timeout: 5 });
       },
     };
+    return database;
   }
 
   const dir = options.dataDir && options.dataDir !== 'memory' ? resolve(options.dataDir) : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const lite = dir ? new PGlite(dir) : new PGlite();
+  // One process at a time on a data folder (db/data-folder-lock.ts): a second one is refused here,
+  // before PGlite touches a file. In memory there is nothing to share.
+  const unlock = dir ? lockDataFolder(dir) : () => {};
+  let lite: PGlite;
+  try {
+    lite = dir ? new PGlite(dir) : new PGlite();
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzlePglite(lite, { schema, logger }) as unknown as Db;
-  return {
+  const database: Database = {
     db,
     driver: 'pglite',
     lite,
     onQuery,
     async migrate() {
       await migratePglite(db as never, { migrationsFolder });
+      await prepareIdSealer(database);
     },
     async ping() {
       if (lite.closed) throw new Error('database is closed');
       await lite.query('select 1');
     },
     async close() {
-      if (!lite.closed) await lite.close();
+      try {
+        if (!lite.closed) await lite.close();
+      } finally {
+        unlock();
+      }
     },
   };
+  return database;
 }
 
 /** Rows of a raw SQL statement, whichever driver ran it. */

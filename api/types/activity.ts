@@ -7,6 +7,8 @@ import DataLoader from 'dataloader';
 import { rows } from '../../db/client';
 import { builder } from '../builder';
 import type { Context } from '../context';
+import { openCursorID, sealCursorID } from '../global-ids';
+import { bigints, ownLeadsOnly } from '../loaders';
 import { keysetConnection } from '../pagination';
 import { ActivityTypeEnum } from './enums';
 import { leadRecordScope } from './lead';
@@ -18,7 +20,7 @@ type ActivityRow = typeof activities.$inferSelect;
 export const ActivityRef = builder.loadableNodeRef('Activity', {
   id: { resolve: (a: ActivityRow) => a.id },
   load: (ids: string[], ctx) =>
-    ctx.db.select().from(activities).where(inArray(activities.id, ids.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0))),
+    ctx.db.select().from(activities).where(and(inArray(activities.id, bigints(ids)), ownLeadsOnly(ctx.viewer, activities.leadId))),
   sort: (a) => String(a.id),
 });
 
@@ -88,7 +90,11 @@ builder.objectFields(LeadRef, (t) => ({
     description: 'The lead’s activity timeline, newest first (one statement for all the leads of a page).',
     args: { types: t.arg({ type: [ActivityTypeEnum], required: false }) },
     resolve: (lead, args, ctx) =>
-      keysetConnection(args, (a: ActivityRow) => [a.occurredAt.toISOString(), a.id], ['timestamp', 'int'], ({ before, after, limit, inverted }) => {
+      // Cursors carry the activity id sealed (api/global-ids.ts): a plain one would count everyone's activities.
+      keysetConnection(args, (a: ActivityRow) => [a.occurredAt.toISOString(), sealCursorID(ctx, 'Activity', a.id)], ['timestamp', 'text'], (page) => {
+        const position = (cursor: unknown[] | undefined) => (cursor ? [cursor[0], openCursorID(ctx, 'Activity', cursor[1])] : undefined);
+        const { limit, inverted } = page;
+        const [before, after] = [position(page.before), position(page.after)];
         if (!before && !inverted) return timelineLoader(ctx, args.types, after, limit).load(lead.id);
         return ctx.db
           .select()

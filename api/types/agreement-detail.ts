@@ -5,6 +5,7 @@ import { diffDocuments, type RuleChange } from '../../domain/agreements/diff';
 import { readDocuments } from '../../domain/agreements/store';
 import { builder } from '../builder';
 import { BadUserInputError } from '../errors';
+import { openCursorID, sealCursorID } from '../global-ids';
 import { isUuid } from '../loaders';
 import { keysetConnection } from '../pagination';
 import {
@@ -118,15 +119,16 @@ builder.objectFields(SlaAgreementRef, (t) => ({
     description: 'The change log, newest first: who changed what, when, with before/after. Not for viewers.',
     authScopes: { personalData: true },
     resolve: (agreement, args, ctx) =>
-      keysetConnection(args, (c: typeof agreementChanges.$inferSelect) => [c.id], ['int'], ({ before, after, limit, inverted }) =>
+      // The change id sealed in cursors (api/global-ids.ts): a plain one would count every agreement's changes.
+      keysetConnection(args, (c: typeof agreementChanges.$inferSelect) => [sealCursorID(ctx, 'AgreementChange', c.id)], ['text'], ({ before, after, limit, inverted }) =>
         ctx.db
           .select()
           .from(agreementChanges)
           .where(
             and(
               eq(agreementChanges.agreementId, agreement.id),
-              after ? lt(agreementChanges.id, Number(after[0])) : undefined,
-              before ? sql`${agreementChanges.id} > ${Number(before[0])}` : undefined,
+              after ? lt(agreementChanges.id, openCursorID(ctx, 'AgreementChange', after[0])) : undefined,
+              before ? sql`${agreementChanges.id} > ${openCursorID(ctx, 'AgreementChange', before[0])}` : undefined,
             ),
           )
           .orderBy(inverted ? agreementChanges.id : desc(agreementChanges.id))

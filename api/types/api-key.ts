@@ -21,7 +21,9 @@ ApiKeyRef.implement({
   authScopes: (key, ctx) => !!ctx.viewer && (ctx.viewer.role === 'admin' || ctx.viewer.userId === key.userId),
   fields: (t) => ({
     name: t.exposeString('name'),
-    prefix: t.exposeString('prefix', { description: 'The first characters of the key, to recognise it.' }),
+    prefix: t.exposeString('prefix', {
+      description: 'To recognise the key: `sla_` and the first 6 random characters of a generated key, or a random `cfg_…` label (never a piece of the key) for one given as ADMIN_API_KEY. Revoke by it with `npm run keys -- revoke <prefix>`.',
+    }),
     role: t.field({ type: UserRoleEnum, resolve: (key) => key.role }),
     user: t.field({ type: UserRef, resolve: (key) => key.userId }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -39,9 +39,10 @@ export function canSeeLead(lead: Pick<LeadRow, 'ownerId'>, ctx: Context): boolea
  */
 export function leadRecordScope(row: { leadId: string }, ctx: Context): boolean | Promise<boolean> {
   if (ctx.viewer?.role !== 'sales') return !!ctx.viewer;
+  // The lead loader leaves out other reps' leads (api/loaders.ts): null is a lead the rep may not see.
   return LeadRef.getDataloader(ctx)
     .load(row.leadId)
-    .then((lead) => canSeeLead(lead, ctx));
+    .then((lead) => !!lead && canSeeLead(lead, ctx));
 }
 
 const LeadScoreRef = builder.objectRef<LeadRow>('LeadScore').implement({

@@ -20,7 +20,8 @@ import {
 
 // Refs first, implementations in their own files: this breaks import cycles between types.
 // Each ref is a loadable Node: `node(id)` and fields returning an id both go through one
-// per-request DataLoader per type.
+// per-request DataLoader per type. Leads and their records load only when the caller may see them
+// (a sales rep: its own leads'), so another rep's read like missing ones (api/loaders.ts).
 
 export const UserRef = builder.loadableNodeRef('User', {
   id: { resolve: (user: UserRow) => user.id },
@@ -36,7 +37,7 @@ export const AccountRef = builder.loadableNodeRef('Account', {
 
 export const LeadRef = builder.loadableNodeRef('Lead', {
   id: { resolve: (lead: LeadRow) => lead.id },
-  load: (ids: string[], ctx) => loadLeads(ctx.db, ids),
+  load: (ids: string[], ctx) => loadLeads(ctx.db, ids, ctx.viewer),
   sort: (lead) => lead.id,
 });
 
@@ -54,13 +55,13 @@ export const AgreementRevisionRef = builder.loadableNodeRef('AgreementRevision',
 
 export const StageTransitionRef = builder.loadableNodeRef('StageTransition', {
   id: { resolve: (transition: TransitionRow) => transition.id },
-  load: (ids: string[], ctx) => loadTransitions(ctx.db, ids.map(Number)),
+  load: (ids: string[], ctx) => loadTransitions(ctx.db, ids.map(Number), ctx.viewer),
   sort: (transition) => String(transition.id),
 });
 
 export const ScoreLedgerEntryRef = builder.loadableNodeRef('ScoreLedgerEntry', {
   id: { resolve: (entry: LedgerRow) => entry.id },
-  load: (ids: string[], ctx) => loadLedger(ctx.db, ids.map(Number)),
+  load: (ids: string[], ctx) => loadLedger(ctx.db, ids.map(Number), ctx.viewer),
   sort: (entry) => String(entry.id),
 });
 

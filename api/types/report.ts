@@ -1,14 +1,18 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 import { NotFoundError, ValidationError } from '../../domain/errors';
-import { buildChart, chartKpis, isChartKpi, type Chart, type ChartKpi } from '../../reports/charts/index';
+import { chartKpis, isChartKpi, type Chart, type ChartKpi } from '../../reports/charts/index';
 import { kpiIds, kpis } from '../../reports/kpis/catalogue';
-import { inReportSnapshot, runKpi } from '../../reports/kpis/run';
+import { validateFilters } from '../../reports/kpis/run';
 import { lastFullMonth } from '../../reports/notebooks/periods';
-import { findAgreement, resolveParams, runNotebook } from '../../reports/notebooks/runner';
+import { findAgreement, notebookStatements, resolveParams } from '../../reports/notebooks/runner';
 import type { Cell, Notebook, Period, Table, Tile } from '../../reports/notebooks/types';
 import { notebookNames, type NotebookName } from '../../reports/notebooks/types';
 import { builder } from '../builder';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, UnauthenticatedGraphQLError } from '../errors';
+import { readCost } from '../heavy-reads';
+import { readNotebook, readKpiChart } from '../report-reads';
+import type { Context } from '../context';
 import { SlaAgreementRef } from './refs';
 
 // Reports over GraphQL: the same KPI catalogue, charts and notebooks as the CLI and the HTML files.
@@ -153,6 +157,12 @@ function rowId(globalId: string | null | undefined, typename: 'SlaAgreement' | '
   throw new ValidationError([{ field, message: `not an ${typename} id` }]);
 }
 
+/** The signed-in caller (authScopes already refused anonymous ones). */
+function viewerOf(ctx: Context) {
+  if (!ctx.viewer) throw new UnauthenticatedGraphQLError();
+  return ctx.viewer;
+}
+
 /** Query errors surface as BAD_USER_INPUT with the domain message. */
 async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -167,7 +177,8 @@ async function asUserInput<T>(work: () => Promise<T>): Promise<T> {
 builder.queryFields((t) => ({
   notebook: t.field({
     type: NotebookRef,
-    description: 'Run a notebook now. Period defaults to the last full month; comparison to the period before, same length.',
+    description:
+      'Run a notebook (or serve it from the cache of the last REPORT_CACHE_SECONDS; generatedAt tells). Period defaults to the last full month; comparison to the period before, same length. For a sales rep, per-rep tables show the rep and the team total only. Costs units of the key’s report budget: RATE_LIMITED (with Retry-After) when spent or when too many reports are computing, OPERATION_LIMIT when one period is larger than a minute’s budget.',
     authScopes: { authenticated: true },
     args: {
       name: t.arg({ type: NotebookNameEnum, required: true }),
@@ -179,7 +190,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx) =>
       asUserInput(() =>
-        runNotebook(ctx.db, {
+        readNotebook(ctx.db, ctx.heavyReads, viewerOf(ctx), {
           notebook: args.name,
           agreementId: rowId(args.agreementId ? String(args.agreementId) : null, 'SlaAgreement', 'agreementId'),
           from: args.from,
@@ -191,7 +202,8 @@ builder.queryFields((t) => ({
   }),
   kpiChart: t.field({
     type: ReportChartRef,
-    description: 'One KPI’s chart over a period (default: the last full month), with filters.',
+    description:
+      'One KPI’s chart over a period (default: the last full month), with filters. A sales rep may filter on itself only, and sees per-rep rows of others only as the team total. Counts against the key’s report budget like notebook.',
     authScopes: { authenticated: true },
     args: {
       kpi: t.arg({ type: KpiNameEnum, required: true }),
@@ -199,19 +211,20 @@ builder.queryFields((t) => ({
       from: t.arg({ type: 'Date', required: false }),
       to: t.arg({ type: 'Date', required: false }),
       source: t.arg.string({ required: false, description: 'Lead source, e.g. paid_search.' }),
-      ownerId: t.arg.id({ required: false, description: 'A User id: leads owned by this rep.' }),
+      ownerId: t.arg.id({ required: false, description: 'A User id: leads owned by this rep. A sales rep may give only its own id.' }),
     },
     resolve: (_root, args, ctx) =>
       asUserInput(async () => {
         if (!args.from !== !args.to) throw new ValidationError([{ field: args.from ? 'to' : 'from', message: 'give both from and to, or neither' }]);
         const period = args.from && args.to ? { from: args.from, to: args.to } : lastFullMonth(new Date());
-        const rows = await inReportSnapshot(ctx.db, (tx) => runKpi(tx, args.kpi, {
+        const filters = {
           ...period,
           agreementId: rowId(args.agreementId ? String(args.agreementId) : null, 'SlaAgreement', 'agreementId'),
           ownerId: rowId(args.ownerId ? String(args.ownerId) : null, 'User', 'ownerId'),
           source: args.source ?? null,
-        }));
-        return asChart(buildChart(args.kpi, rows as never));
+        };
+        validateFilters(filters);
+        return asChart(await readKpiChart(ctx.db, ctx.heavyReads, viewerOf(ctx), args.kpi, filters));
       }),
   }),
   reportKpis: t.field({
@@ -249,10 +262,20 @@ const CreateReportLinkPayload = builder
 
 export const MAX_LINK_MINUTES = 7 * 24 * 60;
 
+/** In production a link's origin comes only from PUBLIC_URL, never from the request. */
+class ReportLinkOriginError extends GraphQLError {
+  constructor() {
+    super('Report links need PUBLIC_URL (the origin people open, e.g. https://sla.example.com) to be set on the server', {
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  }
+}
+
 builder.mutationFields((t) => ({
   createReportLink: t.field({
     type: CreateReportLinkPayload,
-    description: 'Any signed-in role: an expiring, HMAC-signed link a BI user can open in a browser.',
+    description:
+      'Any signed-in role: an expiring (at most 7 days), HMAC-signed link a BI user can open in a browser. The link is bound to the key that made it: it stops opening when that key is revoked or expires, shows what that key may see (a rep’s link: per-rep rows of the rep and the team total), and its opens count against that key’s report budget. The origin is PUBLIC_URL (required in production).',
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: CreateReportLinkInput, required: true }) },
     errors: { types: [ValidationError, NotFoundError] },
@@ -269,9 +292,14 @@ builder.mutationFields((t) => ({
         throw error;
       }
       if (resolved.agreementId) await findAgreement(ctx.db, resolved.agreementId);
-      if (!ctx.reportLinks || !ctx.origin) throw new Error('report links need the HTTP server (api/server.ts)');
+      if (!ctx.reportLinks) throw new Error('report links need the HTTP server (api/server.ts)');
+      if (!ctx.origin) throw new ReportLinkOriginError();
+      // A link that could never open (larger than a minute's budget) is refused now, not at every open.
+      ctx.heavyReads?.assertAffordable(readCost(notebookStatements(resolved), resolved.agreementId ? 1 : 0), `This ${resolved.notebook} notebook (${resolved.period.label})`);
+      const viewer = viewerOf(ctx);
       const expiresAt = new Date(Date.now() + minutes * 60_000);
       const url = ctx.reportLinks.url(ctx.origin, {
+        keyId: viewer.keyId,
         notebook: resolved.notebook,
         agreementId: resolved.agreementId,
         from: resolved.period.from,

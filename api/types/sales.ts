@@ -9,6 +9,7 @@ import { createOpportunity, updateOpportunity } from '../../domain/handoff/oppor
 import { acceptLead, disqualifyLead, enrolLead, logContactAttempt, recycleLead, rejectLead } from '../../domain/handoff/sales';
 import { builder } from '../builder';
 import { ForbiddenGraphQLError } from '../errors';
+import { opaqueID, openCursorID, sealCursorID } from '../global-ids';
 import { checkPageSize, decodeCursor, encodeCursor } from '../pagination';
 import { isUuid, type LeadRow } from '../loaders';
 import { ClockStatusEnum, ClockVerdictEnum, ContactChannelEnum, ContactOutcomeEnum, EnrolmentSourceEnum, EnrolmentStatusEnum, HandoffStateEnum, LifecycleStageEnum, PipelineOutcomeEnum, SlaClockEnum } from './enums';
@@ -31,7 +32,7 @@ export const ContactAttemptRef = builder.objectRef<AttemptRow>('ContactAttempt')
   description: 'One try to reach a lead: who, how, what came of it, and what it broke of the cadence.',
   authScopes: leadScope,
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({ description: 'Opaque and stable (not a sequence number).', resolve: (a, _args, ctx) => opaqueID(ctx, 'ContactAttempt', a.id) }),
     lead: t.field({ type: LeadRef, resolve: (a) => a.leadId }),
     rep: t.field({ type: UserRef, resolve: (a) => a.userId }),
     channel: t.field({ type: ContactChannelEnum, resolve: (a) => a.channel }),
@@ -66,7 +67,7 @@ export const SlaClockRef = builder.objectRef<ClockRow>('SlaClockState').implemen
     'Why a lead is (or is not) overdue in the work queue is read here.',
   authScopes: leadScope,
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({ description: 'Opaque and stable (not a sequence number).', resolve: (c, _args, ctx) => opaqueID(ctx, 'SlaClockState', c.id) }),
     clock: t.field({ type: SlaClockEnum, resolve: (c) => c.clock }),
     stage: t.field({ type: LifecycleStageEnum, nullable: true, description: 'The stage a TIME_IN_STAGE clock times.', resolve: (c) => c.stage }),
     status: t.field({ type: ClockStatusEnum, resolve: (c) => c.status }),
@@ -118,7 +119,7 @@ export const SlaBreachRef = builder.objectRef<BreachRow>('SlaBreach').implement(
   description: 'A clock that ran out: rule, lead, due, breached, resolved.',
   authScopes: leadScope,
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({ description: 'Opaque and stable (not a sequence number).', resolve: (b, _args, ctx) => opaqueID(ctx, 'SlaBreach', b.id) }),
     clock: t.field({ type: SlaClockEnum, resolve: (b) => b.clock }),
     lead: t.field({ type: LeadRef, resolve: (b) => b.leadId }),
     owner: t.field({ type: UserRef, nullable: true, resolve: (b) => b.ownerId }),
@@ -270,9 +271,10 @@ const StuckLeadsRef = builder.objectRef<StuckPage>('StuckLeads').implement({
     endCursor: t.string({
       nullable: true,
       description: 'Pass as `after` for the next page.',
-      resolve: (p) => {
+      resolve: (p, _args, ctx) => {
         const last = p.items.at(-1);
-        return last ? encodeCursor([last.dueAt.toISOString(), last.clockId]) : null;
+        // The clock id sealed: a plain one would count everyone's clocks.
+        return last ? encodeCursor([last.dueAt.toISOString(), sealCursorID(ctx, 'SlaClockState', last.clockId)]) : null;
       },
     }),
   }),
@@ -319,10 +321,10 @@ builder.queryFields((t) => ({
       if (viewer.role === 'sales' && ((args.ownerId && args.ownerId.id !== viewer.userId) || args.teamId)) throw new ForbiddenGraphQLError('a rep sees only its own stuck leads');
       const owners = viewer.role === 'sales' ? [viewer.userId] : await ownersOf(ctx, args.ownerId?.id, args.teamId?.id);
       const limit = Math.max(args.first ?? 50, 0);
-      const cursor = args.after ? decodeCursor(args.after, ['timestamp', 'int']) : null;
+      const cursor = args.after ? decodeCursor(args.after, ['timestamp', 'text']) : null;
       const filter = { owners, stages: args.stages ?? null };
       const now = new Date();
-      const found = await stuckLeads(ctx.db, { ...filter, now, limit: limit + 1, after: cursor ? { dueAt: new Date(cursor[0] as string), clockId: cursor[1] as number } : null });
+      const found = await stuckLeads(ctx.db, { ...filter, now, limit: limit + 1, after: cursor ? { dueAt: new Date(cursor[0] as string), clockId: openCursorID(ctx, 'SlaClockState', cursor[1]) } : null });
       return { items: found.slice(0, limit), hasNextPage: found.length > limit, groups: () => stuckLeadGroups(ctx.db, { ...filter, now }) };
     },
   }),

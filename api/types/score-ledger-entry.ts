@@ -1,4 +1,5 @@
 import { builder } from '../builder';
+import { encodeNodeID } from '../global-ids';
 import { leadRecordScope } from './lead';
 import { LedgerReasonEnum, ScoreDimensionEnum } from './enums';
 import { AgreementRevisionRef, LeadRef, ScoreLedgerEntryRef } from './refs';
@@ -17,7 +18,11 @@ ScoreLedgerEntryRef.implement({
       description: 'The points halve every this many days; null means they never decay.',
     }),
     ruleId: t.exposeID('ruleId', { nullable: true, description: 'The scoring rule that gave the points.' }),
-    activityId: t.exposeID('activityId', { nullable: true, description: 'The activity that earned the points.' }),
+    activityId: t.id({
+      nullable: true,
+      description: 'Global id of the activity that earned the points (node(id:) reads it).',
+      resolve: (row, _args, ctx) => (row.activityId == null ? null : encodeNodeID(ctx.database, 'Activity', row.activityId)),
+    }),
     revision: t.field({ type: AgreementRevisionRef, resolve: (row) => row.revisionId }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
   }),

@@ -1,8 +1,8 @@
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors';
 import { retryDelivery, sendTestEvent } from '../../domain/webhooks/deliveries';
 import { createSubscription, deleteSubscription, updateSubscription } from '../../domain/webhooks/subscriptions';
 import { builder } from '../builder';
+import { encodeNodeID, givenGlobalID } from '../global-ids';
 import { isUuid } from '../loaders';
 import { WebhookDeliveryRef, WebhookSubscriptionRef, type SubscriptionRow } from './webhook';
 
@@ -67,7 +67,7 @@ const WebhookSubscriptionPayload = builder.objectRef<SubscriptionRow>('WebhookSu
 const DeleteWebhookSubscriptionPayload = builder.objectRef<{ id: string }>('DeleteWebhookSubscriptionPayload').implement({
   description: 'What was deleted: the subscription, its deliveries and their attempt log.',
   fields: (t) => ({
-    deletedSubscriptionId: t.id({ description: 'Global id of the deleted subscription.', resolve: (p) => encodeGlobalID('WebhookSubscription', p.id) }),
+    deletedSubscriptionId: t.id({ description: 'Global id of the deleted subscription.', resolve: (p, _args, ctx) => encodeNodeID(ctx.database, 'WebhookSubscription', p.id) }),
   }),
 });
 
@@ -107,7 +107,12 @@ builder.mutationFields((t) => ({
     description: 'Admins only: queue a FAILED delivery again, due now, with a fresh round of attempts. CONFLICT for pending or delivered ones.',
     args: { input: t.arg({ type: RetryWebhookDeliveryInput, required: true }) },
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
-    resolve: (_root, { input }, ctx) => retryDelivery(ctx.db, input.deliveryId.id),
+    resolve: (_root, { input }, ctx) =>
+      retryDelivery(ctx.db, input.deliveryId.id).catch((error: unknown) => {
+        // Name the delivery by the id the caller sent, never by the row number it stands for.
+        if (error instanceof NotFoundError) throw new NotFoundError('WebhookDelivery', givenGlobalID(input.deliveryId) ?? 'given');
+        throw error;
+      }),
   }),
   sendTestWebhook: t.field({
     ...admin,

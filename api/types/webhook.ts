@@ -4,7 +4,9 @@ import { outboxEvents, webhookDeliveries, webhookDeliveryAttempts, webhookSubscr
 import { WEBHOOK_EVENT_CATALOGUE, WEBHOOK_EVENT_TYPES } from '../../domain/webhooks/events';
 import { builder } from '../builder';
 import { BadUserInputError } from '../errors';
-import { groupByKey, isUuid, uuids } from '../loaders';
+import type { Context } from '../context';
+import { openCursorID, sealCursorID } from '../global-ids';
+import { bigints, groupByKey, isUuid, uuids } from '../loaders';
 import { keysetConnection } from '../pagination';
 import { LeadRef, UserRef } from './refs';
 import { connectionComplexity } from '../limits';
@@ -35,7 +37,6 @@ export type DeliveryView = typeof webhookDeliveries.$inferSelect & {
 export const selectDeliveries = (db: Db) =>
   db.select(deliveryColumns).from(webhookDeliveries).innerJoin(outboxEvents, eq(outboxEvents.id, webhookDeliveries.eventId));
 
-const bigints = (ids: readonly string[]) => ids.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
 
 export const WebhookSubscriptionRef = builder.loadableNodeRef('WebhookSubscription', {
   id: { resolve: (s: SubscriptionRow) => s.id },
@@ -95,16 +96,12 @@ interface DeliveryFilterValue {
   leadId?: { id: string } | null;
 }
 
-/** Deliveries newest first, keyset-paginated on the delivery id. */
-function deliveryConnection(db: Db, args: Parameters<typeof keysetConnection>[0], filter: DeliveryFilterValue) {
-  const cursorId = (values: unknown[]) => {
-    const id = Number(values[0]);
-    if (!Number.isSafeInteger(id)) throw new BadUserInputError('Invalid cursor');
-    return id;
-  };
+/** Deliveries newest first, keyset-paginated on the delivery id (sealed in cursors, like in global ids). */
+function deliveryConnection(ctx: Context, args: Parameters<typeof keysetConnection>[0], filter: DeliveryFilterValue) {
+  const cursorId = (values: unknown[]) => openCursorID(ctx, 'WebhookDelivery', values[0]);
   const idIn = (value: { id: string } | null | undefined) => (value && !isUuid(value.id) ? sql`false` : undefined);
-  return keysetConnection(args, (d: DeliveryView) => [d.id], ['int'], ({ before, after, limit, inverted }) =>
-    selectDeliveries(db)
+  return keysetConnection(args, (d: DeliveryView) => [sealCursorID(ctx, 'WebhookDelivery', d.id)], ['text'], ({ before, after, limit, inverted }) =>
+    selectDeliveries(ctx.db)
       .where(
         and(
           filter.status ? eq(webhookDeliveries.status, filter.status) : undefined,
@@ -134,7 +131,7 @@ WebhookSubscriptionRef.implement({
       type: WebhookDeliveryRef,
       description: 'Deliveries to this subscription, newest first.',
       args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: 'Only deliveries in this state.' }) },
-      resolve: (s, args, ctx) => deliveryConnection(ctx.db, args, { status: args.status, subscriptionId: { id: s.id } }),
+      resolve: (s, args, ctx) => deliveryConnection(ctx, args, { status: args.status, subscriptionId: { id: s.id } }),
     }),
   }),
 });
@@ -217,6 +214,6 @@ builder.queryFields((t) => ({
     type: WebhookDeliveryRef,
     description: 'Admins only: deliveries with their attempt log, newest first.',
     args: { filter: t.arg({ type: WebhookDeliveryFilter, required: false, description: 'Which deliveries.' }) },
-    resolve: (_root, args, ctx) => deliveryConnection(ctx.db, args, args.filter ?? {}),
+    resolve: (_root, args, ctx) => deliveryConnection(ctx, args, args.filter ?? {}),
   }),
 }));

@@ -6,3 +6,4 @@ export * from './nurture';
 export * from './crm';
 export * from './sla';
 export * from './webhooks';
+export * from './installation';

@@ -22,9 +22,13 @@ export function schemaTableNames(): string[] {
   return names.sort();
 }
 
-/** Deletes all application data (not the migration history) and restarts identity sequences. */
+/** Tables a reset keeps: the installation's keys (global ids stay what they were: db/opaque-ids.ts). */
+const KEPT_ON_RESET = new Set(['installation_keys']);
+
+/** Deletes all application data (not the migration history, not the installation's keys) and restarts identity sequences. */
 export async function resetDatabase(database: Database): Promise<void> {
   const tables = schemaTableNames()
+    .filter((name) => !KEPT_ON_RESET.has(name))
     .map((name) => `"${name}"`)
     .join(', ');
   await database.db.execute(sql.raw(`TRUNCATE TABLE ${tables} RESTART IDENTITY CASCADE`));

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/client';
 import { apiKeys, users, type UserRole } from '../../db/schema/index';
-import { NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 
 /** Who is calling, as established from a valid API key. */
 export interface Principal {
@@ -22,8 +22,42 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-function displayPrefix(key: string): string {
-  return key.slice(0, KEY_PREFIX.length + 6);
+/**
+ * What is stored and listed of a key to recognise it (`keys list`, `ApiKey.prefix`) and to revoke
+ * it by (`keys revoke <prefix>`). It never gives away a meaningful part of a secret:
+ * - a key this platform generated (`sla_` + 43 random characters, 256 bits): `sla_` and its next
+ *   6 characters (36 bits; 220 stay secret);
+ * - a key an operator chose (ADMIN_API_KEY, of any length and randomness): a random label,
+ *   `cfg_` + 10 hex characters, that says nothing about the key (a slice of it, or of its hash,
+ *   would shorten the guessing of a weak key).
+ */
+export function keyLabel(key: string, preset: boolean): string {
+  if (!preset) return key.slice(0, KEY_PREFIX.length + 6);
+  return presetKeyLabel();
+}
+
+const PRESET_LABEL = 'cfg_';
+const presetKeyLabel = () => PRESET_LABEL + randomBytes(5).toString('hex');
+
+/** The shortest ADMIN_API_KEY accepted anywhere, and in production. */
+export const MIN_KEY_LENGTH = 20;
+export const MIN_PRODUCTION_ADMIN_KEY_LENGTH = 24;
+
+/**
+ * Why a configured ADMIN_API_KEY is not good enough: an error (refused: the server does not
+ * start) or a warning (logged loudly), or undefined when it is fine.
+ */
+export function adminKeyProblem(key: string, production: boolean): { level: 'error' | 'warning'; message: string } | undefined {
+  const advice = `e.g. ADMIN_API_KEY="sla_$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('base64url'))")"`;
+  if (key.length < MIN_KEY_LENGTH) {
+    return { level: 'error', message: `ADMIN_API_KEY is ${key.length} characters long; it must have at least ${MIN_KEY_LENGTH} (${advice})` };
+  }
+  const distinct = new Set(key).size;
+  const weak = key.length < MIN_PRODUCTION_ADMIN_KEY_LENGTH ? `${key.length} characters long` : distinct < 10 ? `made of only ${distinct} different characters` : undefined;
+  if (!weak) return undefined;
+  return production
+    ? { level: 'error', message: `ADMIN_API_KEY is ${weak}: in production it needs at least ${MIN_PRODUCTION_ADMIN_KEY_LENGTH} random characters (${advice})` }
+    : { level: 'warning', message: `ADMIN_API_KEY is ${weak}: anyone who guesses it is admin. Use at least ${MIN_PRODUCTION_ADMIN_KEY_LENGTH} random characters (${advice}); production refuses a weaker key` };
 }
 
 /** The principal behind a key, or null for an unknown, revoked or expired key or inactive user. */
@@ -92,27 +126,56 @@ export async function createApiKey(
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new ValidationError([{ field: 'expiresAt', message: 'the expiry must be in the future' }]);
   }
-  const key = input.presetKey ?? generateApiKey();
-  if (key.length < 20) {
-    throw new ValidationError([{ field: 'key', message: 'an API key must be at least 20 characters long' }]);
+  let key = input.presetKey ?? generateApiKey();
+  if (key.length < MIN_KEY_LENGTH) {
+    throw new ValidationError([{ field: 'key', message: `an API key must be at least ${MIN_KEY_LENGTH} characters long` }]);
+  }
+  // Labels are unique, so that `keys revoke <prefix>` names one key: a taken one is drawn again
+  // (for a generated key, with a new key).
+  let prefix = keyLabel(key, input.presetKey !== undefined);
+  for (let draw = 0; draw < 5; draw++) {
+    const [taken] = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.prefix, prefix)).limit(1);
+    if (!taken) break;
+    if (input.presetKey === undefined) key = generateApiKey();
+    prefix = keyLabel(key, input.presetKey !== undefined);
   }
   const [row] = await db
     .insert(apiKeys)
     .values({
       userId: user.id,
       name: input.name.trim(),
-      prefix: displayPrefix(key),
+      prefix,
       keyHash: hashApiKey(key),
       role,
       expiresAt: input.expiresAt,
     })
     .returning({ id: apiKeys.id });
-  return { id: row!.id, key, prefix: displayPrefix(key), role };
+  return { id: row!.id, key, prefix, role };
 }
 
-/** Revokes a key by id or by its displayed prefix; returns how many keys were revoked. */
+/** The stored label of a key (see keyLabel), or null for a key that is not registered. */
+export async function keyPrefixOf(db: Db, key: string): Promise<string | null> {
+  const [row] = await db.select({ prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(key))).limit(1);
+  return row?.prefix ?? null;
+}
+
+/**
+ * Revokes a key by id or by its displayed prefix; returns how many keys were revoked (0 or 1). A
+ * prefix shared by several active keys (made before prefixes were unique) revokes none of them.
+ */
 export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<number> {
   const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
+  if (!isUuid) {
+    const matches = await db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(isNull(apiKeys.revokedAt), eq(apiKeys.prefix, idOrPrefix)));
+    if (matches.length > 1) {
+      throw new ConflictError(
+        `${matches.length} active keys have the prefix "${idOrPrefix}"; revoke one by its id (npm run keys -- list): ${matches.map((m) => m.id).join(', ')}`,
+      );
+    }
+  }
   const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
@@ -149,6 +212,10 @@ export async function ensureAdminKey(db: Db, configuredKey?: string): Promise<Cr
           sql`(${apiKeys.expiresAt} is null or ${apiKeys.expiresAt} > now())`,
         ),
       )) as [{ count: number }];
+    // Keys registered from ADMIN_API_KEY before labels were random were listed by their first 10
+    // characters (half of a 20-character key): they get a random label instead.
+    await tx.execute(sql`update api_keys set prefix = ${PRESET_LABEL} || left(md5(random()::text || id::text), 10)
+      where name = 'ADMIN_API_KEY' and left(prefix, ${PRESET_LABEL.length}) <> ${PRESET_LABEL}`);
     if (configuredKey) {
       const [known] = await tx
         .select({ id: apiKeys.id })

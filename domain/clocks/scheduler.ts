@@ -17,12 +17,18 @@ export interface TickResult {
  * One pass: hand over the due leads of reps whose absence began, breach overdue SLA clocks, emit due
  * nurture steps, retry held hand-offs. Safe to run from several processes.
  */
-export async function tick(db: Db, now = new Date()): Promise<TickResult> {
-  const absencesHandedOver = await handOverAbsences(db, now);
-  const breaches = await evaluateClocks(db, now);
-  const nurtureSteps = await processDueSteps(db, now);
-  const released = (await db.transaction((tx) => retryHeldHandoffs(tx, now))).filter((o) => o.status === 'routed').length;
-  return { breaches, nurtureSteps, released, absencesHandedOver };
+export async function tick(db: Db, now = new Date(), signal?: AbortSignal): Promise<TickResult> {
+  const result: TickResult = { breaches: 0, nurtureSteps: 0, released: 0, absencesHandedOver: 0 };
+  // Each step stands alone (the next pass does what this one left): a stop ends the pass between steps.
+  if (signal?.aborted) return result;
+  result.absencesHandedOver = await handOverAbsences(db, now);
+  if (signal?.aborted) return result;
+  result.breaches = await evaluateClocks(db, now);
+  if (signal?.aborted) return result;
+  result.nurtureSteps = await processDueSteps(db, now);
+  if (signal?.aborted) return result;
+  result.released = (await db.transaction((tx) => retryHeldHandoffs(tx, now))).filter((o) => o.status === 'routed').length;
+  return result;
 }
 
 /** Runs `tick` every interval inside the server; a slow pass never overlaps the next. */
@@ -36,10 +42,13 @@ export class SlaScheduler {
     private readonly onTick: (result: TickResult) => void = () => {},
   ) {}
 
+  private stopping = new AbortController();
+
   start(intervalMs: number): void {
+    this.stopping = new AbortController();
     this.timer = setInterval(() => {
       if (this.running) return;
-      this.running = tick(this.db)
+      this.running = tick(this.db, new Date(), this.stopping.signal)
         .then(this.onTick, this.onError)
         .finally(() => {
           this.running = undefined;
@@ -50,6 +59,7 @@ export class SlaScheduler {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.stopping.abort();
     await this.running;
   }
 }

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
-import { opportunities, pipelineStages } from '../../db/schema/index';
+import type { Db, DbOrTx } from '../../db/client';
+import { leads, opportunities, pipelineStages } from '../../db/schema/index';
 import type { Principal } from '../auth/api-keys';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
-import { applyMove, lockLead } from '../leads/stage';
+import { applyMove, isHiddenFrom, lockLead } from '../leads/stage';
 import { parseInput } from '../validation';
 
 const createSchema = z.object({
@@ -27,11 +27,18 @@ function mayAct(actor: Principal, ownerId: string | null) {
   if (actor.role !== 'sales' || ownerId !== actor.userId) throw new ForbiddenError('only the lead’s rep (or an admin) manages its opportunities');
 }
 
+/** Locks the lead and tells whether the actor may see it (a rep: only its own; missing: no). */
+async function visibleLead(tx: DbOrTx, actor: Principal, leadId: string): Promise<boolean> {
+  const [lead] = await tx.select({ ownerId: leads.ownerId }).from(leads).where(eq(leads.id, leadId)).for('update');
+  return !!lead && !isHiddenFrom(actor, lead);
+}
+
 /** An SQL becomes an opportunity in the sales pipeline. */
 export async function createOpportunity(db: Db, actor: Principal, input: unknown) {
   const args = parseInput(createSchema, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    // Another rep's lead is NotFound, like a missing one.
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead.ownerId);
     const [stage] = await tx.select().from(pipelineStages).where(and(eq(pipelineStages.revisionId, policy.revisionId), eq(pipelineStages.key, args.pipelineStageKey)));
     if (!stage) throw new ValidationError([{ field: 'input.pipelineStageKey', message: `no pipeline stage "${args.pipelineStageKey}" in the agreement` }]);
@@ -52,13 +59,14 @@ export async function updateOpportunity(db: Db, actor: Principal, input: unknown
   const args = parseInput(updateSchema, input);
   return db.transaction(async (tx) => {
     const [opportunity] = await tx.select().from(opportunities).where(eq(opportunities.id, args.opportunityId)).for('update');
-    if (!opportunity) throw new NotFoundError('Opportunity', args.opportunityId);
+    // A rep sees the opportunities of the leads it owns: another rep's reads like a missing one.
+    if (!opportunity || !(await visibleLead(tx, actor, opportunity.leadId))) throw new NotFoundError('Opportunity', args.opportunityId);
     mayAct(actor, opportunity.ownerId);
     if (opportunity.status !== 'open') throw new ConflictError(`the opportunity is already ${opportunity.status}`);
     const { lead, policy } = await lockLead(tx, opportunity.leadId);
     // …and the lead must still be the rep's: once it went back to Marketing and was routed to another
-    // rep, the first rep may no longer see it (nor its opportunities), so it may not change them:
-    // the change was written, then answered FORBIDDEN when the payload was read.
+    // rep, the first rep may no longer see it (nor its opportunities), so it may not change them
+    // (visibleLead above already answered NotFound, under the lead's lock; this stays as a second check).
     mayAct(actor, lead.ownerId);
     let status: 'open' | 'won' | 'lost' = 'open';
     if (args.pipelineStageKey) {

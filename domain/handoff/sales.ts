@@ -6,8 +6,8 @@ import { contactAttempts, leads, nurtureWorkflows } from '../../db/schema/index'
 import type { Principal } from '../auth/api-keys';
 import { pgArray } from '../../db/pg-array';
 import { CLOCK_ENDINGS, endClocks, startClock } from '../clocks/sla-clocks';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors';
-import { applyMove, checkExpectations, lockLead } from '../leads/stage';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { applyMove, checkExpectations, isHiddenFrom, lockLead } from '../leads/stage';
 import { enrol } from '../nurture/nurture';
 import { parseInput } from '../validation';
 import { cadenceFlags, endsCadence, nextAttemptDue, PROGRESS_OUTCOMES } from './cadence';
@@ -15,14 +15,15 @@ import { currentHandoffId, recordFirstContact } from './handoff';
 
 // What Sales does with a hand-off: accept it (→ SQL) or reject it with a reason, log contact
 // attempts as the cadence says, recycle or disqualify with a reason, put a lead into nurture.
-// A rep acts on its own leads only; admins on any.
+// A rep acts on its own leads only; admins on any. To a rep another rep's lead does not exist:
+// lockLead(…, actor) answers NotFound for it, exactly as for a missing lead, before any other check.
 
 type Lead = typeof leads.$inferSelect;
 
 function mayAct(actor: Principal, lead: Lead) {
   if (actor.role === 'admin') return;
   if (actor.role !== 'sales') throw new ForbiddenError('only sales reps (and admins) work leads');
-  if (lead.ownerId !== actor.userId) throw new ForbiddenError('this lead belongs to another rep');
+  if (isHiddenFrom(actor, lead)) throw new NotFoundError('Lead', lead.id); // lockLead already refused it
 }
 
 const leadRef = z.object({ leadId: z.string().uuid('not a lead id'), expectedVersion: z.number().int().positive().nullable().optional() });
@@ -31,7 +32,7 @@ const reasonRef = leadRef.extend({ reasonCode: z.string().trim().min(1, 'a reaso
 export async function acceptLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(leadRef, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to accept (hand-off is ${lead.handoffStatus})`);
@@ -42,7 +43,7 @@ export async function acceptLead(db: Db, actor: Principal, input: unknown, now?:
 export async function rejectLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     if (lead.handoffStatus !== 'routed') throw new ConflictError(`there is no open hand-off to reject (hand-off is ${lead.handoffStatus})`);
@@ -56,7 +57,7 @@ export async function rejectLead(db: Db, actor: Principal, input: unknown, now?:
 export async function recycleLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     return applyMove(tx, lead, policy, { to: 'recycled', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now ?? new Date(), recycleTrigger: 'manual' });
@@ -66,7 +67,7 @@ export async function recycleLead(db: Db, actor: Principal, input: unknown, now?
 export async function disqualifyLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(reasonRef, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead);
     checkExpectations(lead, args);
     return applyMove(tx, lead, policy, { to: 'disqualified', actorType: 'user', actorUserId: actor.userId, reasonCode: args.reasonCode, reason: args.reason, at: now ?? new Date() });
@@ -90,7 +91,7 @@ const attemptSchema = z.object({
 export async function logContactAttempt(db: Db, actor: Principal, input: unknown, now?: Date) {
   const args = parseInput(attemptSchema, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     mayAct(actor, lead);
     if (!['mql', 'sql', 'opportunity'].includes(lead.stage)) throw new ConflictError(`the lead is ${lead.stage}: contact attempts are for leads with Sales`);
     if (lead.stage === 'mql' && lead.handoffStatus !== 'routed')
@@ -154,8 +155,7 @@ const enrolSchema = z.object({ leadId: z.string().uuid('not a lead id'), workflo
 export async function enrolLead(db: Db, actor: Principal, input: unknown) {
   const args = parseInput(enrolSchema, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, args.leadId);
-    if (actor.role === 'sales' && lead.ownerId !== actor.userId) throw new ForbiddenError('this lead belongs to another rep');
+    const { lead, policy } = await lockLead(tx, args.leadId, actor);
     const [workflow] = await tx.select().from(nurtureWorkflows).where(sql`${nurtureWorkflows.revisionId} = ${policy.revisionId} and ${nurtureWorkflows.key} = ${args.workflowKey}`);
     if (!workflow) throw new ValidationError([{ field: 'input.workflowKey', message: `no nurture workflow "${args.workflowKey}" in the agreement` }]);
     if (!workflow.active) throw new ValidationError([{ field: 'input.workflowKey', message: `the workflow "${args.workflowKey}" is paused` }]);

@@ -5,7 +5,7 @@ import { lifecycleStages, type LifecycleStage } from '../../db/schema/enums';
 import { leads, outboxEvents, stageTransitions } from '../../db/schema/index';
 import type { Principal } from '../auth/api-keys';
 import { CLOCK_ENDINGS, endClocks, SALES_STAGES } from '../clocks/sla-clocks';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { loadPolicy, type RevisionPolicy } from '../handoff/context';
 import { decideHandoff, enteredStage, requestHandoffs } from '../handoff/handoff';
 import { enrolByRule, enrolOnRecycle } from '../nurture/nurture';
@@ -98,10 +98,22 @@ export async function applyMove(tx: DbOrTx, lead: LeadRow, policy: RevisionPolic
   return updated;
 }
 
-/** Locks a lead and loads the policy of its agreement, refusing leads no active agreement covers. */
-export async function lockLead(tx: DbOrTx, leadId: string): Promise<{ lead: LeadRow; policy: RevisionPolicy }> {
+/**
+ * A sales rep sees only the leads it owns; to it another rep's lead does not exist: acting on one is
+ * answered exactly like acting on a missing lead (NotFound, before any other check), so a rep cannot
+ * tell another rep's leads from ids that were never used.
+ */
+export function isHiddenFrom(actor: Pick<Principal, 'role' | 'userId'>, lead: Pick<LeadRow, 'ownerId'>): boolean {
+  return actor.role === 'sales' && lead.ownerId !== actor.userId;
+}
+
+/**
+ * Locks a lead and loads the policy of its agreement, refusing leads no active agreement covers.
+ * With an actor, a lead hidden from it (isHiddenFrom) is NotFound, like a missing one.
+ */
+export async function lockLead(tx: DbOrTx, leadId: string, actor?: Pick<Principal, 'role' | 'userId'>): Promise<{ lead: LeadRow; policy: RevisionPolicy }> {
   const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
-  if (!lead) throw new NotFoundError('Lead', leadId);
+  if (!lead || (actor && isHiddenFrom(actor, lead))) throw new NotFoundError('Lead', leadId);
   const policy = lead.agreementId ? await loadPolicy(tx, lead.agreementId) : null;
   if (!policy) throw new ConflictError('the lead is not covered by an active agreement, so no stage machine applies');
   return { lead, policy };
@@ -131,8 +143,8 @@ export function checkExpectations(lead: LeadRow, expected: { fromStage?: string 
 export async function moveLead(db: Db, actor: Principal, input: unknown, now?: Date) {
   const move = parseInput(moveSchema, input);
   return db.transaction(async (tx) => {
-    const { lead, policy } = await lockLead(tx, move.leadId);
-    if (actor.role === 'sales' && lead.ownerId !== actor.userId) throw new ForbiddenError('sales reps can only move their own leads');
+    // A rep's move of another rep's lead is NotFound, like a missing lead's.
+    const { lead, policy } = await lockLead(tx, move.leadId, actor);
     checkExpectations(lead, move);
     return applyMove(tx, lead, policy, {
       to: move.toStage,

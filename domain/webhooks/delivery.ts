@@ -198,6 +198,19 @@ export async function postDelivery(
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed';
 
 /**
+ * Gives claimed deliveries that were not attempted (the worker is stopping) back at once, instead
+ * of when their lease runs out. Only while the lease is still ours.
+ */
+export async function releaseClaims(db: DbOrTx, deliveries: ClaimedDelivery[]): Promise<void> {
+  for (const delivery of deliveries) {
+    await db.execute(
+      sql`update webhook_deliveries set next_attempt_at = now()
+        where id = ${delivery.id}::bigint and status = 'pending' and next_attempt_at = ${delivery.lease}::timestamptz`,
+    );
+  }
+}
+
+/**
  * Logs the attempt and moves the delivery on: delivered, failed for good after `maxAttempts`, or
  * pending again after `retryDelayMs`. The delivery only changes while our lease holds; a worker
  * that lost it (it took longer than the lease) still logs its attempt. Returns whether the

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/client';
 import { backoffDelay } from './backoff';
-import { claimDueDeliveries, postDelivery, recordAttempt, type ClaimedDelivery, type DeliveryOutcome } from './delivery';
+import { claimDueDeliveries, postDelivery, recordAttempt, releaseClaims, type ClaimedDelivery, type DeliveryOutcome } from './delivery';
 import { fanOutEvents } from './fan-out';
 
 export interface WebhookDispatcherOptions {
@@ -53,6 +53,8 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<DispatchCounts> | undefined;
   private stopped = true;
+  /** Set by stop(): the round in flight ends early (no more fan-out batches, no new requests). */
+  private stopping = false;
   private readonly log: WebhookDispatcherOptions['logger'];
 
   constructor(
@@ -77,16 +79,18 @@ export class WebhookDispatcher {
   async runOnce(): Promise<DispatchCounts> {
     const counts: DispatchCounts = { events: 0, deliveriesCreated: 0, attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     // Bounded, so a steady stream of new events cannot starve the deliveries.
-    for (let batch = 0; batch < 20; batch++) {
+    for (let batch = 0; batch < 20 && !this.stopping; batch++) {
       const fanned = await fanOutEvents(this.db, this.options.batchSize);
       counts.events += fanned.events;
       counts.deliveriesCreated += fanned.deliveries;
       if (fanned.events < this.options.batchSize) break;
     }
+    if (this.stopping) return counts;
     const claimed = await claimDueDeliveries(this.db, { limit: this.options.batchSize, leaseMs: this.options.leaseMs });
     let next = 0;
     const worker = async () => {
-      while (next < claimed.length) {
+      // A stop lets the requests under way finish, and starts no more.
+      while (next < claimed.length && !this.stopping) {
         const delivery = claimed[next++]!;
         try {
           const outcome = await this.attempt(delivery);
@@ -99,6 +103,11 @@ export class WebhookDispatcher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claimed.length) }, worker));
+    if (next < claimed.length) {
+      await releaseClaims(this.db, claimed.slice(next)).catch((error: unknown) =>
+        this.log?.warn({ err: error }, 'could not give back unattempted webhook deliveries; they are due again when their lease runs out'),
+      );
+    }
     return counts;
   }
 
@@ -140,8 +149,11 @@ export class WebhookDispatcher {
   /** Stops scheduling rounds and waits for the round in flight (its requests included). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    // runOnce() called directly afterwards does a whole round again.
+    this.stopping = false;
   }
 }

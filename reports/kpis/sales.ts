@@ -150,6 +150,8 @@ export const attemptsPerLeadKpi = defineKpi<AttemptsPerLeadRow>({
 
 export interface RepActivityRow {
   rep: string;
+  /** The rep's user id; null for the team-total row a rep's own view shows (reports/kpis/audience.ts). */
+  repId: string | null;
   attempts: number;
   leadsContacted: number;
   attemptsPerLead: number | null;
@@ -194,7 +196,7 @@ export const repActivityKpi = defineKpi<RepActivityRow>({
       from (select h.*, ${responseVerdict} as verdict from sales_handoffs h) h
       where owner_id is not null group by 1
     )
-    select u.name, coalesce(a.attempts, 0) as attempts, coalesce(a.leads, 0) as leads,
+    select u.id as user_id, u.name, coalesce(a.attempts, 0) as attempts, coalesce(a.leads, 0) as leads,
       coalesce(a.compliant, 0) as compliant, a.p50_gap,
       coalesce(r.handoffs, 0) as handoffs, coalesce(r.within, 0) as within, coalesce(r.decided, 0) as decided,
       r.p50_response
@@ -207,6 +209,7 @@ export const repActivityKpi = defineKpi<RepActivityRow>({
       const leads = num(r.leads);
       return {
         rep: str(r.name),
+        repId: str(r.user_id),
         attempts,
         leadsContacted: leads,
         attemptsPerLead: leads ? attempts / leads : null,

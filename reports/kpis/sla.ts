@@ -58,6 +58,8 @@ export interface BreachRow {
   clock: string;
   /** The rep who owned the clock (users.name), or "Unassigned". */
   owner: string;
+  /** Their user id (null when unassigned, or for a team-total row). */
+  ownerId: string | null;
   breaches: number;
   resolved: number;
   open: number;
@@ -72,18 +74,19 @@ export const slaBreachesKpi = defineKpi<BreachRow>({
     'interval, time in stage) and owner: how many, how many resolved (resolved_at set, as of now) and the median ' +
     'hours from breach to resolution.',
   params: ['period', 'agreement', 'source', 'owner'],
-  query: (f) => sql`select b.clock::text as clock, coalesce(u.name, 'Unassigned') as owner, count(*) as breaches,
+  query: (f) => sql`select b.clock::text as clock, coalesce(u.name, 'Unassigned') as owner, u.id as owner_id, count(*) as breaches,
       count(*) filter (where b.resolved_at is not null) as resolved,
       percentile_cont(0.5) within group (order by extract(epoch from (b.resolved_at - b.breached_at)) / 3600) as p50_resolve
     from sla_breaches b
     join leads l on l.id = b.lead_id
     left join users u on u.id = b.owner_id
     where ${inPeriod(sql`b.breached_at`, f)} and ${leadFilter(f)}
-    group by 1, 2 order by 1, 3 desc, 2`,
+    group by 1, 2, 3 order by 1, 4 desc, 2`,
   mapRows: (raw) =>
     raw.map((r) => ({
       clock: str(r.clock),
       owner: str(r.owner),
+      ownerId: r.owner_id == null ? null : str(r.owner_id),
       breaches: num(r.breaches),
       resolved: num(r.resolved),
       open: num(r.breaches) - num(r.resolved),

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { slaAgreements } from '../../db/schema/index';
 import { NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors';
+import { forAudience, type Audience } from '../kpis/audience';
 import type { KpiId } from '../kpis/catalogue';
 import { inReportSnapshot, runKpi, validateFilters } from '../kpis/run';
 import type { KpiFilters } from '../kpis/types';
@@ -25,6 +26,8 @@ export interface RunOptions {
   now?: Date;
   /** Called before each KPI query and once at the end: (done, total, what runs next). */
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Whose report it is: a sales rep's shows the rep's own per-rep rows and the team total only. */
+  audience?: Audience | null;
 }
 
 export interface ResolvedParams {
@@ -69,6 +72,16 @@ export function resolveParams(params: NotebookParams, now = new Date()): Resolve
   };
 }
 
+/** How many KPI statements each window of a notebook runs (what a notebook costs, api/heavy-reads.ts). */
+export function notebookStatements(resolved: ResolvedParams): { from: string; to: string; statements: number }[] {
+  const { kpis } = notebooks[resolved.notebook];
+  return [
+    { ...resolved.period, statements: kpis.current.length },
+    { ...resolved.comparison, statements: kpis.previous.length },
+    { ...resolved.trendPeriod, statements: kpis.trend.length },
+  ].filter((w) => w.statements > 0);
+}
+
 /** Runs every KPI the notebook needs, one statement each, in order; a failing query fails the notebook. */
 export async function loadNotebookData(db: DbOrTx, resolved: ResolvedParams, options: RunOptions = {}): Promise<NotebookData> {
   const definition = notebooks[resolved.notebook];
@@ -84,8 +97,12 @@ export async function loadNotebookData(db: DbOrTx, resolved: ResolvedParams, opt
     const filters: KpiFilters = { from: range.from, to: range.to, agreementId: resolved.agreementId };
     for (const id of ids) {
       options.onProgress?.(done, total, `${id} (${range.label})`);
-      (data[window] as Record<string, unknown>)[id] = await runKpi(db, id, filters);
+      (data[window] as Record<string, unknown>)[id] = forAudience(id, await runKpi(db, id, filters), options.audience);
       done += 1;
+      // Let other requests in between statements: PGlite runs in this thread and resolves its
+      // queries as microtasks, so without a turn of the event loop a notebook would keep every
+      // other request (even `me`) from being read until it is done.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
   options.onProgress?.(done, total, 'done');

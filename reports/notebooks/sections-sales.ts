@@ -23,10 +23,21 @@ export function salesSection(data: NotebookData): Cell[] {
   if (c.response_distribution) cells.push(chart(buildChart('response_distribution', c.response_distribution)));
   if (c.attempts_per_lead) cells.push(chart(buildChart('attempts_per_lead', c.attempts_per_lead)));
   if (c.rep_activity) {
-    const slowest = [...c.rep_activity]
+    // A rep's own notebook holds its row and the team total (reports/kpis/audience.ts): no ranking.
+    const reps = c.rep_activity.filter((row) => row.repId !== null);
+    const team = c.rep_activity.find((row) => row.repId === null);
+    const slowest = [...reps]
       .filter((row) => row.responseWithinSla.denominator > 0)
       .sort((a, b) => (a.responseWithinSla.rate ?? 0) - (b.responseWithinSla.rate ?? 0))[0];
-    if (slowest) {
+    if (team) {
+      const own = reps[0];
+      cells.push({
+        kind: 'markdown',
+        markdown: own
+          ? `Response within SLA: **${mdText(own.rep)}** at ${formatPercent(own.responseWithinSla.rate)} (${formatCount(own.responseWithinSla.numerator)} of ${formatCount(own.responseWithinSla.denominator)}), the team at ${formatPercent(team.responseWithinSla.rate)}. Other reps are shown only in the team total.`
+          : `The team's response within SLA: ${formatPercent(team.responseWithinSla.rate)} (${formatCount(team.responseWithinSla.numerator)} of ${formatCount(team.responseWithinSla.denominator)}). Other reps are shown only in the team total.`,
+      });
+    } else if (slowest) {
       cells.push({
         kind: 'markdown',
         markdown: `Lowest response within SLA: **${mdText(slowest.rep)}** at ${formatPercent(slowest.responseWithinSla.rate)} (${formatCount(slowest.responseWithinSla.numerator)} of ${formatCount(slowest.responseWithinSla.denominator)}).`,

@@ -5,8 +5,10 @@
 //    their own checks; the personal-data fields are exactly the documented ones;
 // 2. over HTTP: every root Query and Mutation field, as anonymous and as each role, against a
 //    hand-written access matrix (a new root field fails until it is classified here);
-// 3. node(id) / nodes(ids) for every Node type, with real ids: own and other reps' records;
-// 4. a sales rep acting on another rep's lead: refused, and not one database row changes.
+// 3. node(id) / nodes(ids) for every Node type, with real ids: own and other reps' records (another
+//    rep's read exactly like missing ones: null, no error) and ids of nothing;
+// 4. a sales rep acting on another rep's lead: answered exactly like a missing lead, and not one
+//    database row changes.
 //
 // The expectations below are written by hand from README.md ("Access: API keys and roles"): they are
 // never derived from the scopes they check.
@@ -28,6 +30,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNodeID, SEALED_NODE_TYPES } from '../../api/global-ids';
 import { schema } from '../../api/schema';
 import { rows } from '../../db/client';
 import { tick } from '../../domain/clocks/scheduler';
@@ -571,8 +574,15 @@ describe('node(id) and nodes(ids) for every Node type', () => {
     return String(row!.id);
   };
 
-  /** Per Node type, real records and who may read each (sales is rep A; "own" depends on the caller). */
-  async function nodeCases(): Promise<Record<string, { label: string; id: (role: Role) => string; allowed: readonly Role[] }[]>> {
+  /** A well-formed global id of a record of the type that does not exist. */
+  const missingId = (typename: string) => (SEALED_NODE_TYPES.has(typename) ? encodeNodeID(database, typename, 2 ** 52) : encodeGlobalID(typename, randomUUID()));
+
+  /**
+   * Per Node type, real records and who may read each (sales is rep A; "own" depends on the caller).
+   * Roles in `missingFor` get what a missing id gets (null, no error): another rep's records do not
+   * exist for a rep. Every other role not allowed is refused (FORBIDDEN).
+   */
+  async function nodeCases(): Promise<Record<string, { label: string; id: (role: Role) => string; allowed: readonly Role[]; missingFor?: readonly Role[] }[]>> {
     const keyRows = await rows<{ id: string; user_id: string }>(database.db, sql`select id, user_id from api_keys`);
     const ownKey = (role: Role) => {
       const userId = { admin: fx.userIds.admin, marketing: fx.userIds.marketing, sales: fx.userIds.salesA, viewer: fx.userIds.viewer }[role];
@@ -580,20 +590,20 @@ describe('node(id) and nodes(ids) for every Node type', () => {
     };
     const adminKey = encodeGlobalID('ApiKey', keyRows.find((k) => k.user_id === fx.userIds.admin)!.id);
     const leadBound = async (typename: string, table: string) => {
-      const other = encodeGlobalID(typename, await firstId(table, ids.theirs));
-      const own = encodeGlobalID(typename, await firstId(table, ids.mine));
+      const other = encodeNodeID(database, typename, await firstId(table, ids.theirs));
+      const own = encodeNodeID(database, typename, await firstId(table, ids.mine));
       return [
-        { label: `another rep's lead's ${typename}`, id: () => other, allowed: ['admin', 'marketing', 'viewer'] as readonly Role[] },
+        { label: `another rep's lead's ${typename}`, id: () => other, allowed: ['admin', 'marketing', 'viewer'] as readonly Role[], missingFor: ['sales'] as readonly Role[] },
         { label: `own lead's ${typename}`, id: () => own, allowed: ALL },
       ];
     };
-    return {
+    const cases: Record<string, { label: string; id: (role: Role) => string; allowed: readonly Role[]; missingFor?: readonly Role[] }[]> = {
       User: [{ label: 'another user', id: () => encodeGlobalID('User', fx.userIds.salesB), allowed: ALL }],
       Account: [{ label: 'an account', id: () => encodeGlobalID('Account', fx.accountIds[0]!), allowed: ALL }],
       SlaAgreement: [{ label: 'the agreement', id: () => ids.agreement, allowed: ALL }],
       AgreementRevision: [{ label: 'the active revision', id: () => ids.revision, allowed: ALL }],
       Lead: [
-        { label: "another rep's lead", id: () => ids.theirs, allowed: ['admin', 'marketing', 'viewer'] },
+        { label: "another rep's lead", id: () => ids.theirs, allowed: ['admin', 'marketing', 'viewer'], missingFor: ['sales'] },
         { label: 'own lead', id: () => ids.mine, allowed: ALL },
       ],
       StageTransition: await leadBound('StageTransition', 'stage_transitions'),
@@ -607,6 +617,12 @@ describe('node(id) and nodes(ids) for every Node type', () => {
       SalesTeam: [{ label: 'a sales team', id: () => ids.salesTeam, allowed: ALL }],
       WebhookDelivery: [{ label: 'a delivery', id: () => ids.webhookDelivery, allowed: ADMIN }],
     };
+    // And for every type, an id of nothing: null without an error for every role.
+    for (const [typename, list] of Object.entries(cases)) {
+      const id = missingId(typename);
+      list.push({ label: `a missing ${typename}`, id: () => id, allowed: [], missingFor: ALL });
+    }
+    return cases;
   }
 
   it('has a case for every Node type', async () => {
@@ -615,7 +631,7 @@ describe('node(id) and nodes(ids) for every Node type', () => {
     expect(nodeTypes.sort()).toEqual(Object.keys(cases).sort());
   });
 
-  it('gives each record to the roles that may read it, and FORBIDDEN/null to the others', async () => {
+  it("gives each record to the roles that may read it, FORBIDDEN to other roles, and to a rep another rep's records exactly as missing ones", async () => {
     const cases = await nodeCases();
     const mismatches: string[] = [];
     for (const [typename, list] of Object.entries(cases)) {
@@ -624,7 +640,7 @@ describe('node(id) and nodes(ids) for every Node type', () => {
           const id = c.id(caller === 'anonymous' ? 'admin' : caller);
           const single = await server.gql(`query($id: ID!) { node(id: $id) { __typename id } }`, { id }, caller === 'anonymous' ? undefined : keyOf[caller]);
           const many = await server.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, { ids: [id] }, caller === 'anonymous' ? undefined : keyOf[caller]);
-          const expected = caller === 'anonymous' ? 'unauthenticated' : c.allowed.includes(caller) ? 'data' : 'forbidden';
+          const expected = caller === 'anonymous' ? 'unauthenticated' : c.allowed.includes(caller) ? 'data' : c.missingFor?.includes(caller) ? 'missing' : 'forbidden';
           for (const [how, result, value] of [
             ['node', single, single.data?.node],
             ['nodes', many, many.data?.nodes?.[0]],
@@ -635,7 +651,9 @@ describe('node(id) and nodes(ids) for every Node type', () => {
                 ? codes.length === 0 && value.__typename === typename && value.id === id
                   ? 'data'
                   : `LEAK or wrong record ${JSON.stringify(result)}`
-                : codes.length > 0 && codes.every((code) => code === 'UNAUTHENTICATED')
+                : codes.length === 0 && JSON.stringify(result.data) === (how === 'node' ? '{"node":null}' : '{"nodes":[null]}')
+                  ? 'missing'
+                  : codes.length > 0 && codes.every((code) => code === 'UNAUTHENTICATED')
                   ? 'unauthenticated'
                   : codes.length > 0 && codes.every((code) => code === 'FORBIDDEN')
                     ? 'forbidden'
@@ -713,7 +731,7 @@ describe('node(id) and nodes(ids) for every Node type', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// 4. A sales rep cannot act on another rep's leads
+// 4. A sales rep cannot act on another rep's leads, nor tell them from missing ones
 // ---------------------------------------------------------------------------------------------
 
 const LEAD_TABLES: [table: string, column: string][] = [
@@ -784,8 +802,15 @@ describe("a sales rep cannot act on another rep's leads", () => {
     expect(leadMutations.sort()).toEqual(Object.keys(ACT_CASES).sort());
   });
 
-  it('refuses each one and changes no row; the owner (or marketing) may do the same', async () => {
+  it('answers each one exactly as for a missing lead and changes no row; the owner (or marketing) may do the same', async () => {
     const target = { lead: ids.theirs, opportunityLead: ids.theirOpportunityLead, opportunity: ids.theirOpportunity };
+    const missing = { lead: encodeGlobalID('Lead', randomUUID()), opportunityLead: encodeGlobalID('Lead', randomUUID()), opportunity: randomUUID() };
+    /** The response with the ids of `t` (global ids, and the row ids in them) masked. */
+    const masked = (response: unknown, t: typeof target) => {
+      let text = JSON.stringify(response);
+      for (const id of [t.lead, t.opportunityLead, uuidOf(t.lead), uuidOf(t.opportunityLead), t.opportunity]) text = text.replaceAll(id, '<id>');
+      return text;
+    };
     const watched = [ids.theirs, ids.theirOpportunityLead];
     const failures: string[] = [];
     const fresh = [...ids.controls];
@@ -799,9 +824,13 @@ describe("a sales rep cannot act on another rep's leads", () => {
       const after = await snapshot(watched);
       const codes = codesOf(refused);
       const typename = refused.data?.[mutation]?.__typename;
+      // Refused as not found (or, for mutations sales may not call at all, FORBIDDEN for the role)…
       const refusal =
-        codes.length > 0 ? (codes.every((code) => code === 'FORBIDDEN') && hasNoData(refused.data) ? 'FORBIDDEN' : null) : typename === 'ForbiddenError' || typename === 'NotFoundError' ? typename : null;
-      if (!refusal) failures.push(`${mutation}: not refused: ${JSON.stringify(refused)}`);
+        codes.length > 0 ? (codes.every((code) => code === 'FORBIDDEN') && hasNoData(refused.data) ? 'FORBIDDEN' : null) : typename === 'NotFoundError' ? typename : null;
+      if (!refusal) failures.push(`${mutation}: not refused as not found: ${JSON.stringify(refused)}`);
+      // …and exactly as the same call on a lead (or opportunity) that does not exist.
+      const forMissing = await server.gql(text, { input: c.input(missing) }, fx.keys.salesA);
+      if (masked(refused, target) !== masked(forMissing, missing)) failures.push(`${mutation}: another rep's lead ${masked(refused, target)} ≠ a missing one ${masked(forMissing, missing)}`);
       if (JSON.stringify(after) !== JSON.stringify(before)) {
         const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
         failures.push(`${mutation}: rows changed in ${changed.join(', ')}`);

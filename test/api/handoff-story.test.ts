@@ -121,8 +121,9 @@ describe('hand-off, clocks, cadence, recycle, nurture, and back', () => {
   });
 
   it('lets only the owner accept, then recycles after six attempts without progress', async () => {
+    // Another rep's lead does not exist for rep A: NotFound, as for a missing lead (issue 13).
     const foreign = await ok(`mutation($id: ID!) { acceptLead(input: { leadId: $id }) { __typename } }`, { id: leadId }, fx.keys.salesA);
-    expect(foreign.acceptLead.__typename).toBe('ForbiddenError');
+    expect(foreign.acceptLead.__typename).toBe('NotFoundError');
     // The rep accepted on Monday morning (the story is told afterwards: the service takes the instant;
     // moves are never dated before the lead entered its stage, so the history reads in order).
     await acceptLead(database.db, { userId: fx.userIds.salesB, role: 'sales', keyId: 'story' }, { leadId: decodeGlobalID(leadId).id }, friday.plus({ days: 3 }).set({ hour: 9, minute: 30 }).toJSDate());

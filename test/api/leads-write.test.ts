@@ -110,9 +110,9 @@ describe('leads', () => {
     expect(after[0]!.n).toBe((before[0] as { n: number }).n + 1);
   });
 
-  it('does not let a sales rep move a lead it does not own', async () => {
+  it('does not let a sales rep move a lead it does not own (it reads as missing)', async () => {
     const result = await gqlOk(MOVE, { input: { leadId: ids.cat, toStage: 'DISQUALIFIED', reasonCode: 'not_a_fit' } }, fx.keys.salesA);
-    expect(result.changeLeadStage.__typename).toBe('ForbiddenError');
+    expect(result.changeLeadStage.__typename).toBe('NotFoundError');
   });
 });
 

@@ -20,6 +20,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNodeID } from '../../api/global-ids';
 import { schema } from '../../api/schema';
 import { rows } from '../../db/client';
 import { completeRules } from '../helpers/agreement-input';
@@ -222,6 +223,9 @@ const GARBAGE_IDS = [
   encodeGlobalID('WebhookDelivery', '-5'),
   encodeGlobalID('WebhookDelivery', '9223372036854775808'),
   encodeGlobalID('WebhookDelivery', '1e3'),
+  // Sequential ids travel sealed (api/global-ids.ts): a plain row number is not an id of anything.
+  encodeGlobalID('WebhookDelivery', '1'),
+  encodeGlobalID('StageTransition', '1'),
   encodeGlobalID('Nope', 'x'),
   'TGVhZDo=\u0000',
   '🦄',
@@ -229,14 +233,14 @@ const GARBAGE_IDS = [
 
 function idArbitrary(kinds: string[] | null, plainKind: string | undefined): fc.Arbitrary<string> {
   const all = Object.entries(pools).flatMap(([typename, ids]) => ids.map((id) => ({ typename, id })));
-  const global = (typename: string, ids: string[]) => fc.constantFrom(...ids).map((id) => encodeGlobalID(typename, id));
+  const global = (typename: string, ids: string[]) => fc.constantFrom(...ids).map((id) => encodeNodeID(database, typename, id));
   const options: fc.WeightedArbitrary<string>[] = [];
   for (const kind of kinds ?? []) {
     const ids = pools[kind] ?? [];
     if (ids.length) options.push({ weight: 20, arbitrary: global(kind, ids) });
   }
   if (plainKind && pools[plainKind]?.length) options.push({ weight: 20, arbitrary: fc.constantFrom(...pools[plainKind]!) });
-  options.push({ weight: 2, arbitrary: fc.constantFrom(...all).map((r) => encodeGlobalID(r.typename, r.id)) }); // another kind
+  options.push({ weight: 2, arbitrary: fc.constantFrom(...all).map((r) => encodeNodeID(database, r.typename, r.id)) }); // another kind
   options.push({ weight: 1, arbitrary: fc.constantFrom(...all).map((r) => r.id) }); // a row id without its type
   options.push({ weight: 3, arbitrary: fc.constantFrom(...GARBAGE_IDS) });
   options.push({ weight: 1, arbitrary: fc.uuid().map((id) => encodeGlobalID(kinds?.[0] ?? 'Lead', id)) });
@@ -701,6 +705,16 @@ describe('bugs the properties found', () => {
     const marketing = (await gqlOk(createKey, { input: { userId: encodeGlobalID('User', fx.userIds.marketing), name: 'regression' } })).createApiKey.secret as string;
     expect(codes(await refused(createKey, { input: { userId: '', name: 'x' } }, marketing))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await refused(createKey, { input: { userId: encodeGlobalID('User', fx.userIds.marketing), name: 'x' } }, marketing))).toEqual(['FORBIDDEN']);
+  });
+
+  it('a plain row number in a global id (the id unsealed) reads as a delivery that does not exist, writing nothing', async () => {
+    await refreshPools();
+    const retry = `mutation($input: RetryWebhookDeliveryInput!) { retryWebhookDelivery(input: $input) { __typename ... on Error { message } } }`;
+    const forged = encodeGlobalID('WebhookDelivery', pools.WebhookDelivery![0]!);
+    const missing = encodeNodeID(database, 'WebhookDelivery', 2 ** 52);
+    const [a, b] = [await refused(retry, { input: { deliveryId: forged } }), await refused(retry, { input: { deliveryId: missing } })];
+    expect(a.body).toEqual({ data: { retryWebhookDelivery: { __typename: 'NotFoundError', message: `WebhookDelivery ${forged} was not found` } } });
+    expect(b.body).toEqual({ data: { retryWebhookDelivery: { __typename: 'NotFoundError', message: `WebhookDelivery ${missing} was not found` } } });
   });
 
   it('text with a NUL character is BAD_USER_INPUT (was INTERNAL_SERVER_ERROR from PostgreSQL), writing nothing', async () => {

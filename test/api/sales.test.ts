@@ -88,7 +88,7 @@ describe('sales works its leads', () => {
     const cy = lead.cy!;
     const other = cy.owner === 'Sam Seller' ? fx.keys.salesB : fx.keys.salesA;
     const refused = await ok(`mutation($id: ID!) { enrolLeadInNurture(input: { leadId: $id, workflowKey: "reengage" }) { __typename } }`, { id: cy.id }, other);
-    expect(refused.enrolLeadInNurture.__typename).toBe('ForbiddenError');
+    expect(refused.enrolLeadInNurture.__typename).toBe('NotFoundError'); // another rep's lead reads as missing
     const unknown = await ok(`mutation($id: ID!) { enrolLeadInNurture(input: { leadId: $id, workflowKey: "nope" }) { __typename ... on ValidationError { problems { message } } } }`, { id: cy.id }, keyOf(cy.owner));
     expect(unknown.enrolLeadInNurture.problems).toEqual([{ message: 'no nurture workflow "nope" in the agreement' }]);
     const enrolled = await ok(`mutation($id: ID!) { enrolLeadInNurture(input: { leadId: $id, workflowKey: "reengage" }) { __typename ... on SalesLeadPayload { lead { nurtureEnrolments { workflowKey status source } } } } }`, { id: cy.id }, keyOf(cy.owner));

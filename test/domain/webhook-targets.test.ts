@@ -100,6 +100,63 @@ describe('through GraphQL and the dispatcher', () => {
     }
   });
 
+  it('refuses random internal addresses in random spellings on create and on update, changing nothing (property)', async () => {
+    // Addresses drawn from every refused IPv4 range, written as dotted, decimal, hex, octal or
+    // IPv4-mapped IPv6, plus IPv6 loopback / link-local / unique-local / multicast.
+    let seed = 13;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const ranges: [number, number, number][] = [
+      [127, 0, 8], [10, 0, 8], [172, 16, 12], [192, 168, 16], [169, 254, 16], [100, 64, 10], [0, 0, 8], [224, 0, 4], [240, 0, 4],
+    ];
+    const spell = (octets: number[]): string => {
+      const n = ((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!;
+      switch (random(5)) {
+        case 0: return octets.join('.');
+        case 1: return String(n);
+        case 2: return `0x${n.toString(16)}`;
+        case 3: return octets.map((o) => `0${o.toString(8)}`).join('.');
+        default: return `[::ffff:${octets.join('.')}]`;
+      }
+    };
+    const v6 = ['[::1]', '[fe80::1]', '[fd00::1234]', '[ff02::1]', '[::]'];
+    const urls = Array.from({ length: 40 }, () => {
+      const [first, second, bits] = ranges[random(ranges.length)]!;
+      const octets = [first, second, 0, 0];
+      for (let i = bits; i < 32; i += 1) if (random(2)) octets[i >> 3]! |= 1 << (7 - (i & 7));
+      const host = random(8) === 0 ? v6[random(v6.length)]! : spell(octets);
+      return `https://${host}${random(2) ? `:${1 + random(65534)}` : ''}/hook`;
+    });
+    const created = await server.gql(
+      `mutation { createWebhookSubscription(input: { url: "https://93.184.216.34/hook", eventTypes: ["*"] }) { ... on CreateWebhookSubscriptionPayload { subscription { id url } } } }`,
+      {},
+      fx.keys.admin,
+    );
+    const subscription = created.data!.createWebhookSubscription.subscription as { id: string; url: string };
+    const before = process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
+    process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'false';
+    try {
+      for (const url of urls) {
+        const create = await server.gql(
+          `mutation($url: String!) { createWebhookSubscription(input: { url: $url, eventTypes: ["*"] }) { __typename } }`,
+          { url },
+          fx.keys.admin,
+        );
+        expect(create.data?.createWebhookSubscription.__typename, url).toBe('ValidationError');
+        const update = await server.gql(
+          `mutation($id: ID!, $url: String!) { updateWebhookSubscription(input: { subscriptionId: $id, url: $url }) { __typename } }`,
+          { id: subscription.id, url },
+          fx.keys.admin,
+        );
+        expect(update.data?.updateWebhookSubscription.__typename, url).toBe('ValidationError');
+      }
+      const listed = await server.gql(`{ webhookSubscriptions(first: 10) { edges { node { id url } } } }`, {}, fx.keys.admin);
+      expect(listed.data?.webhookSubscriptions.edges).toEqual([{ node: subscription }]);
+    } finally {
+      process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = before;
+      await server.gql(`mutation($id: ID!) { deleteWebhookSubscription(input: { subscriptionId: $id }) { __typename } }`, { id: subscription.id }, fx.keys.admin);
+    }
+  });
+
   it('checks again at delivery, and keeps the status, not the receiver’s body', async () => {
     const delivery: ClaimedDelivery = {
       id: 1, attempts: 0, lease: '', eventId: 1, eventType: 'webhook.test', payload: {}, eventCreatedAt: new Date().toISOString(),

@@ -25,6 +25,14 @@ export async function startTestServer(database: Database, env: Record<string, st
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    // Likewise the report budget and cache (test/api/heavy-reads.test.ts turns them on): tests read
+    // reports right after writing through the database directly.
+    REPORT_BUDGET_PER_MINUTE: '0',
+    REPORT_CACHE_SECONDS: '0',
+    REPORT_LINK_OPENS_PER_MINUTE: '0',
+    REPORT_LINK_OPENS_PER_ADDRESS_PER_MINUTE: '0',
+    // Tests revoke keys and deactivate users in the database directly, then expect a refusal.
+    AUTH_CACHE_SECONDS: '0',
     ...env,
   });
   const running = await startServer(database, config, logger);

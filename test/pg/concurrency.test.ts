@@ -1,6 +1,7 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opaqueID } from '../../api/global-ids';
 import { rows } from '../../db/client';
 import { users } from '../../db/schema/index';
 import { createApiKey } from '../../domain/auth/api-keys';
@@ -597,7 +598,8 @@ describe.skipIf(!onPostgres)('concurrency on real PostgreSQL over HTTP GraphQL',
 
     // Attempts: every successful answer is a row, and there are no rows nobody was answered about.
     const attemptRows = await rows<{ id: string; lead_id: string }>(database.db, sql`select id::text, lead_id from contact_attempts`);
-    const byId = new Map(attemptRows.map((a) => [a.id, a.lead_id]));
+    // The API shows an attempt's id sealed (api/global-ids.ts), the same way every time.
+    const byId = new Map(attemptRows.map((a) => [opaqueID({ database }, 'ContactAttempt', a.id), a.lead_id]));
     violations['successful logContactAttempt without its row'] = attemptsOk.filter((a) => byId.get(a.attemptId) !== a.leadId).length;
     violations['contact_attempts rows ≠ successful answers'] = Math.abs(attemptRows.length - attemptsOk.length);
     const [autoRecycles] = await rows<{ n: number }>(

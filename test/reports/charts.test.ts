@@ -104,7 +104,7 @@ describe('long lists', () => {
   it('keep the 25 most active reps in the chart and say so', () => {
     const rate = { numerator: 1, denominator: 2, rate: 0.5 };
     const reps = Array.from({ length: 30 }, (_, i) => ({
-      rep: `Rep ${i}`, attempts: 100 - i, leadsContacted: 10, attemptsPerLead: 2, p50IntervalHours: 5,
+      rep: `Rep ${i}`, repId: `r${i}`, attempts: 100 - i, leadsContacted: 10, attemptsPerLead: 2, p50IntervalHours: 5,
       cadenceCompliance: rate, handoffs: 4, responseWithinSla: rate, p50ResponseBusinessHours: 1,
     }));
     const chart = buildChart('rep_activity', reps);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forAudience } from '../../reports/kpis/audience';
 import { kpiIds } from '../../reports/kpis/catalogue';
 import { runKpi } from '../../reports/kpis/run';
 import type { KpiFilters } from '../../reports/kpis/types';
@@ -171,9 +172,25 @@ describe('sales side', () => {
     // Bob: attempts L2 ×2 (one flagged), L4 (flagged) → 3 on 2 leads; gap 1 h; hand-offs L2 (within) L4 (breached)
     //   L11 (returned without contact: left out) → 1 of 2; 2 and 12 bh.
     expect(await runKpi(database.db, 'rep_activity', jan)).toEqual([
-      { rep: 'Ann Rep', attempts: 4, leadsContacted: 2, attemptsPerLead: 2, p50IntervalHours: 156, cadenceCompliance: r(3, 4), handoffs: 4, responseWithinSla: r(2, 3), p50ResponseBusinessHours: expect.closeTo(2.5, 6) },
-      { rep: 'Bob Rep', attempts: 3, leadsContacted: 2, attemptsPerLead: 1.5, p50IntervalHours: 1, cadenceCompliance: r(1, 3), handoffs: 3, responseWithinSla: r(1, 2), p50ResponseBusinessHours: expect.closeTo(7, 6) },
+      { rep: 'Ann Rep', repId: fx.ann, attempts: 4, leadsContacted: 2, attemptsPerLead: 2, p50IntervalHours: 156, cadenceCompliance: r(3, 4), handoffs: 4, responseWithinSla: r(2, 3), p50ResponseBusinessHours: expect.closeTo(2.5, 6) },
+      { rep: 'Bob Rep', repId: fx.bob, attempts: 3, leadsContacted: 2, attemptsPerLead: 1.5, p50IntervalHours: 1, cadenceCompliance: r(1, 3), handoffs: 3, responseWithinSla: r(1, 2), p50ResponseBusinessHours: expect.closeTo(7, 6) },
     ]);
+  });
+
+  it('shows a rep its own row and the team total, never another rep', async () => {
+    // Ann + Bob: attempts 4 + 3 on 2 + 2 leads; cadence 3/4 + 1/3 = 4/7; hand-offs 4 + 3; response 2/3 + 1/2 = 3/5.
+    const rows = forAudience('rep_activity', await runKpi(database.db, 'rep_activity', jan), { repUserId: fx.bob });
+    expect(rows.map((row) => row.rep)).toEqual(['Bob Rep', 'All reps (team total)']);
+    expect(rows[1]).toEqual({
+      rep: 'All reps (team total)', repId: null, attempts: 7, leadsContacted: 4, attemptsPerLead: 1.75, p50IntervalHours: null,
+      cadenceCompliance: r(4, 7), handoffs: 7, responseWithinSla: r(3, 5), p50ResponseBusinessHours: null,
+    });
+    const breaches = forAudience('sla_breaches', await runKpi(database.db, 'sla_breaches', jan), { repUserId: fx.ann });
+    expect(breaches.map((row) => [row.clock, row.owner, row.breaches, row.open])).toEqual([
+      ['acceptance', 'Ann Rep', 2, 1], ['response', 'Ann Rep', 1, 1],
+      ['acceptance', 'All reps (team total)', 4, 1], ['response', 'All reps (team total)', 2, 1],
+    ]);
+    expect(JSON.stringify(breaches)).not.toContain('Bob');
   });
 
   it('mixes channels and outcomes', async () => {
@@ -241,10 +258,10 @@ describe('SLA', () => {
     // 65 h) and L4 (8 Jan 10:00 → 9 Jan 10:00, 24 h): p50 44.5. Response: Ann L5 (open), Bob L4 (24 h).
     // L10's response breach is in November; L2's February clocks run past due, not recorded yet.
     expect(await runKpi(database.db, 'sla_breaches', jan)).toEqual([
-      { clock: 'acceptance', owner: 'Ann Rep', breaches: 2, resolved: 1, open: 1, p50HoursToResolve: 18 },
-      { clock: 'acceptance', owner: 'Bob Rep', breaches: 2, resolved: 2, open: 0, p50HoursToResolve: 44.5 },
-      { clock: 'response', owner: 'Ann Rep', breaches: 1, resolved: 0, open: 1, p50HoursToResolve: null },
-      { clock: 'response', owner: 'Bob Rep', breaches: 1, resolved: 1, open: 0, p50HoursToResolve: 24 },
+      { clock: 'acceptance', owner: 'Ann Rep', ownerId: fx.ann, breaches: 2, resolved: 1, open: 1, p50HoursToResolve: 18 },
+      { clock: 'acceptance', owner: 'Bob Rep', ownerId: fx.bob, breaches: 2, resolved: 2, open: 0, p50HoursToResolve: 44.5 },
+      { clock: 'response', owner: 'Ann Rep', ownerId: fx.ann, breaches: 1, resolved: 0, open: 1, p50HoursToResolve: null },
+      { clock: 'response', owner: 'Bob Rep', ownerId: fx.bob, breaches: 1, resolved: 1, open: 0, p50HoursToResolve: 24 },
     ]);
   });
 

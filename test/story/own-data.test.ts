@@ -42,9 +42,19 @@ let pgName: string | null = null;
 let child: ReturnType<typeof spawn> | null = null;
 
 afterAll(async () => {
-  if (child?.pid) {
+  // The script's process group, and the server (a job of its own under set -m), by the pid it logs.
+  const logged = existsSync(join(root, 'server.log')) ? /"pid":(\d+)/.exec(readFileSync(join(root, 'server.log'), 'utf8'))?.[1] : undefined;
+  const isServer = (pid: number) => {
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/server.ts');
+    } catch {
+      return false;
+    }
+  };
+  for (const pid of [child?.pid && -child.pid, logged && isServer(Number(logged)) && Number(logged)]) {
+    if (!pid) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -78,7 +88,10 @@ describe('README: your own data', () => {
       url.pathname = `/${pgName}`;
       env.DATABASE_URL = url.toString();
     }
-    const script = ['set -euo pipefail', ...blocks].join('\n');
+    // Job control on (set -m), as in the terminal the README is written for: `kill %1` then signals
+    // the whole job (npm, tsx and the server), not npm alone, which would leave the server running
+    // on the data folder (the report is then refused: the folder is locked, db/data-folder-lock.ts).
+    const script = ['set -euo pipefail -m', ...blocks].join('\n');
     child = spawn('bash', ['-c', script], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
