@@ -24,6 +24,8 @@ export interface Context {
   origin?: string;
   /** Cost control and cache for notebooks, charts and report links (set by the HTTP server). */
   heavyReads?: HeavyReads;
+  /** Read-write transactions this request committed. */
+  writes?: { committed: number };
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -35,15 +37,18 @@ export function bearerToken(authorization: string | undefined): string | undefin
 /**
  * Valid keys seen in the last few seconds, so that a request needs no database round trip to know
  * its caller: during a burst of heavy reads on PGlite (one connection) requests would otherwise queue
- * behind the reports only to learn who they are. Any mutation in this process empties it (a revoked
- * key or deactivated user is refused at once); a revocation made elsewhere (another instance, the
- * keys CLI) takes effect within the TTL. Unknown keys are never cached.
+ * behind the reports only to learn who they are. A mutation that succeeds in this process empties it
+ * (a revoked key or deactivated user is refused at once); a revocation made elsewhere (another
+ * instance, the keys CLI) takes effect within the TTL. Unknown keys are never cached.
  */
 export class AuthCache {
   private readonly cache?: LRUCache<string, Principal>;
+  private readonly ttlMs: number;
+  private generation = 0;
 
   constructor(ttlSeconds: number) {
-    if (ttlSeconds > 0) this.cache = new LRUCache({ max: 10_000, ttl: ttlSeconds * 1000 });
+    this.ttlMs = ttlSeconds * 1000;
+    if (ttlSeconds > 0) this.cache = new LRUCache({ max: 10_000, ttl: this.ttlMs });
   }
 
   async authenticate(database: Database, token: string): Promise<Principal | null> {
@@ -51,12 +56,19 @@ export class AuthCache {
     const id = hashApiKey(token);
     const known = this.cache.get(id);
     if (known) return known;
+    const generation = this.generation;
     const principal = await authenticate(database.db, token);
-    if (principal) this.cache.set(id, principal);
+    // A lookup that raced a revocation (the cache was cleared meanwhile) is not remembered; a key
+    // is never remembered past its expiry.
+    if (principal && generation === this.generation) {
+      const left = principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity;
+      if (left > 0) this.cache.set(id, principal, { ttl: Math.min(this.ttlMs, left) });
+    }
     return principal;
   }
 
   clear(): void {
+    this.generation += 1;
     this.cache?.clear();
   }
 }
@@ -74,20 +86,25 @@ export async function authenticateRequest(database: Database, authorization: str
  * opens checks the request's deadline before it commits. A request that timed out (its client
  * already has REQUEST_TIMEOUT) therefore rolls back instead of committing behind the client's back.
  */
-export function requestScopedDb(db: Db, signal: AbortSignal | undefined): Db {
-  if (!signal) return db;
+export function requestScopedDb(db: Db, signal: AbortSignal | undefined, writes?: { committed: number }): Db {
+  if (!signal && !writes) return db;
   const scoped = Object.create(db) as Db;
-  const transaction = db.transaction.bind(db) as (work: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown>;
-  (scoped as unknown as { transaction: typeof transaction }).transaction = (work, config) =>
-    transaction(async (tx) => {
-      if (signal.aborted) throw new RequestTimeoutError();
-      const result = await work(tx);
-      if (signal.aborted) throw new RequestTimeoutError();
-      return result;
+  const transaction = db.transaction.bind(db) as (work: (tx: unknown) => Promise<unknown>, config?: { accessMode?: string }) => Promise<unknown>;
+  (scoped as unknown as { transaction: typeof transaction }).transaction = async (work, config) => {
+    const result = await transaction(async (tx) => {
+      if (signal?.aborted) throw new RequestTimeoutError();
+      const value = await work(tx);
+      if (signal?.aborted) throw new RequestTimeoutError();
+      return value;
     }, config);
+    // Counted once committed: reports computed before it may be stale (api/heavy-reads.ts).
+    if (writes && config?.accessMode !== 'read only') writes.committed += 1;
+    return result;
+  };
   return scoped;
 }
 
 export function createContext(database: Database, viewer: Principal | null, signal?: AbortSignal): Context {
-  return { db: requestScopedDb(database.db, signal), database, viewer };
+  const writes = { committed: 0 };
+  return { db: requestScopedDb(database.db, signal, writes), database, viewer, writes };
 }

@@ -6,14 +6,14 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 // Cost control for heavy reads (issue 13): notebooks, KPI charts and report links.
 //
 // - Each read has a cost in units: one KPI statement over up to 31 days is one unit, a filter adds
-//   one per statement. A key may spend `budgetPerMinute` units a minute (refilled continuously);
+//   one per statement. A key may spend `budgetPerMinute` units in each minute (a fixed window);
 //   a read costing more than a whole minute's budget is refused outright (OPERATION_LIMIT: shorten
 //   the period).
 // - At most `concurrency` reads compute at once in this process, `queue` more wait; beyond that the
 //   read is refused (RATE_LIMITED with Retry-After) instead of stalling the server.
 // - Results are kept `cacheSeconds` (and identical reads computing at the same time share one
-//   computation), keyed by everything that shapes the answer, the audience included. A write in this
-//   process (any mutation) starts a new generation, so nobody reads figures from before their own
+//   computation), keyed by everything that shapes the answer, the audience included. A committed
+//   write in this process starts a new generation, so nobody reads figures from before their own
 //   write; other instances' writes show within cacheSeconds.
 
 export interface HeavyReadSettings {
@@ -83,16 +83,21 @@ export class HeavyReads {
   private readonly cache?: LRUCache<string, { value: unknown }>;
   private readonly computing = new Map<string, Promise<unknown>>();
   private generation = 0;
+  /** Reads holding a place: computing, waiting for a slot, or being charged. */
+  private admitted = 0;
   /** Recent compute times (ms), for the Retry-After estimate. */
   private averageMs = 1_000;
 
   constructor(readonly settings: HeavyReadSettings) {
     this.limit = pLimit(Math.max(1, settings.concurrency));
     if (settings.budgetPerMinute > 0) this.budget = new RateLimiterMemory({ points: settings.budgetPerMinute, duration: 60 });
-    if (settings.cacheSeconds > 0) this.cache = new LRUCache({ max: 200, ttl: settings.cacheSeconds * 1000 });
+    // Bounded by entries and by size (a long notebook's cells are a few hundred kB).
+    if (settings.cacheSeconds > 0) {
+      this.cache = new LRUCache({ max: 200, maxSize: 64 * 1024 * 1024, sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.value)?.length ?? 1), ttl: settings.cacheSeconds * 1000 });
+    }
   }
 
-  /** A write happened in this process: reads from now on compute afresh. */
+  /** A write committed in this process: reads from now on compute afresh. */
   invalidate(): void {
     this.generation += 1;
     this.cache?.clear();
@@ -100,7 +105,7 @@ export class HeavyReads {
 
   /** Reads computing and waiting right now. */
   get load(): { active: number; pending: number } {
-    return { active: this.limit.activeCount, pending: this.limit.pendingCount };
+    return { active: this.limit.activeCount, pending: this.admitted - this.limit.activeCount };
   }
 
   /** Refuses a read larger than a whole minute's budget (it could never run). */
@@ -123,46 +128,56 @@ export class HeavyReads {
     if (shared) return shared as Promise<T>;
 
     this.assertAffordable(read.cost, read.label);
-    const { budgetPerMinute } = this.settings;
-    if (this.limit.pendingCount >= this.settings.queue) {
+    const { budgetPerMinute, concurrency, queue } = this.settings;
+    // The place is taken before anything is awaited: reads arriving in the same tick (20 aliased
+    // notebook fields of one operation) count against the queue like reads arriving apart.
+    if (this.admitted >= Math.max(1, concurrency) + queue) {
       throw new HeavyReadRefused(
-        `${this.limit.activeCount} reports are computing and ${this.limit.pendingCount} are waiting; try again in a few seconds`,
+        `${this.limit.activeCount} reports are computing and ${this.admitted - this.limit.activeCount} are waiting; try again in a few seconds`,
         this.retryAfter(),
       );
     }
-    if (this.budget) {
-      try {
-        await this.budget.consume(read.keyId, read.cost);
-      } catch (refusal) {
-        if (!(refusal instanceof RateLimiterRes)) throw refusal;
-        const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-        throw new HeavyReadRefused(
-          `This API key has spent its report budget of ${budgetPerMinute} units a minute (${read.label} costs ${read.cost}); try again in ${retryAfter} s`,
-          retryAfter,
-        );
-      }
-    }
-
-    const computation = this.limit(async () => {
-      const started = performance.now();
-      try {
-        return await read.compute();
-      } finally {
-        this.averageMs = this.averageMs * 0.7 + (performance.now() - started) * 0.3;
-      }
-    });
-    this.computing.set(key, computation);
+    this.admitted += 1;
     try {
-      const value = await computation;
-      this.cache?.set(key, { value });
-      return value;
+      if (this.budget) {
+        try {
+          await this.budget.consume(read.keyId, read.cost);
+        } catch (refusal) {
+          if (!(refusal instanceof RateLimiterRes)) throw refusal;
+          const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+          throw new HeavyReadRefused(
+            `This API key has spent its report budget of ${budgetPerMinute} units a minute (${read.label} costs ${read.cost}); try again in ${retryAfter} s`,
+            retryAfter,
+          );
+        }
+      }
+      // Joined while this read waited for its budget: share the computation after all.
+      const joined = this.computing.get(key);
+      if (joined) return (await joined) as T;
+
+      const computation = this.limit(async () => {
+        const started = performance.now();
+        try {
+          return await read.compute();
+        } finally {
+          this.averageMs = this.averageMs * 0.7 + (performance.now() - started) * 0.3;
+        }
+      });
+      this.computing.set(key, computation);
+      try {
+        const value = await computation;
+        if (key.startsWith(`${this.generation}\u0000`)) this.cache?.set(key, { value });
+        return value;
+      } finally {
+        this.computing.delete(key);
+      }
     } finally {
-      this.computing.delete(key);
+      this.admitted -= 1;
     }
   }
 
   private retryAfter(): number {
-    const waiting = this.limit.activeCount + this.limit.pendingCount;
+    const waiting = this.admitted;
     return Math.max(1, Math.ceil((waiting * this.averageMs) / Math.max(1, this.settings.concurrency) / 1000));
   }
 }

@@ -123,23 +123,34 @@ export interface ReportLinkServing {
   perAddressPerMinute: number;
 }
 
-/** Rate limits of report-link opens: per link and per client address. */
+/**
+ * Rate limits of report-link opens: per link and per client address. Tokens that fail their
+ * signature count against a limiter of their own, so that garbage from one address cannot use up
+ * the opens of valid links (behind a proxy every client may share an address).
+ */
 export class ReportLinkLimits {
   private readonly perLink?: RateLimiterMemory;
   private readonly perAddress?: RateLimiterMemory;
+  private readonly invalidPerAddress?: RateLimiterMemory;
 
   constructor(private readonly serving: Pick<ReportLinkServing, 'perLinkPerMinute' | 'perAddressPerMinute'>) {
     if (serving.perLinkPerMinute > 0) this.perLink = new RateLimiterMemory({ points: serving.perLinkPerMinute, duration: 60 });
-    if (serving.perAddressPerMinute > 0) this.perAddress = new RateLimiterMemory({ points: serving.perAddressPerMinute, duration: 60 });
+    if (serving.perAddressPerMinute > 0) {
+      this.perAddress = new RateLimiterMemory({ points: serving.perAddressPerMinute, duration: 60 });
+      this.invalidPerAddress = new RateLimiterMemory({ points: serving.perAddressPerMinute, duration: 60 });
+    }
   }
 
   /** Seconds to wait before the next open, or undefined when allowed. */
-  async check(token: string, address: string): Promise<{ retryAfter: number; what: string } | undefined> {
+  async check(token: string, address: string, valid: boolean): Promise<{ retryAfter: number; what: string } | undefined> {
     const link = createHash('sha256').update(token).digest('base64url').slice(0, 22);
-    for (const [limiter, key, what] of [
-      [this.perAddress, `ip:${address}`, `${this.serving.perAddressPerMinute} report opens a minute from one address`],
-      [this.perLink, `link:${link}`, `${this.serving.perLinkPerMinute} opens a minute of one link`],
-    ] as const) {
+    const limits = valid
+      ? ([
+          [this.perAddress, `ip:${address}`, `${this.serving.perAddressPerMinute} report opens a minute from one address`],
+          [this.perLink, `link:${link}`, `${this.serving.perLinkPerMinute} opens a minute of one link`],
+        ] as const)
+      : ([[this.invalidPerAddress, `ip:${address}`, `${this.serving.perAddressPerMinute} invalid report links a minute from one address`]] as const);
+    for (const [limiter, key, what] of limits) {
       if (!limiter) continue;
       try {
         await limiter.consume(key);
@@ -166,11 +177,12 @@ export async function handleReportRequest(
   }
   const token = url.searchParams.get('token');
   if (!token) return sendText(res, 403, 'This report link has no token. Create a link with the createReportLink mutation.');
-  const limited = await limits.check(token, req.socket.remoteAddress ?? 'unknown');
+  // The signature is checked first (an HMAC, cheap): valid and invalid links have limits of their own.
+  const verified = serving.links.verify(token);
+  const limited = await limits.check(token, req.socket.remoteAddress ?? 'unknown', verified.ok);
   if (limited) {
     return sendText(res, 429, `Too many opens: at most ${limited.what}. Try again in ${limited.retryAfter} s.`, { 'retry-after': String(limited.retryAfter) });
   }
-  const verified = serving.links.verify(token);
   if (!verified.ok) {
     const message =
       verified.reason === 'expired'

@@ -82,14 +82,25 @@ function armor(config: ServerConfig) {
   }).protect();
 }
 
-export function createApollo(config: ServerConfig, logger: Logger, onMutation?: () => void) {
+export interface CacheInvalidation {
+  /** A read-write transaction committed: cached reports may be stale. */
+  onWrite?: () => void;
+  /** A signed-in caller's mutation succeeded (it may have revoked a key or deactivated someone). */
+  onMutation?: () => void;
+}
+
+export function createApollo(config: ServerConfig, logger: Logger, invalidation: CacheInvalidation = {}) {
   const protection = armor(config);
-  // A mutation may change what reports count: cached notebooks and charts are computed afresh.
-  const invalidateReports: ApolloServerPlugin<Context> = {
+  // Only what a signed-in caller actually did empties the caches: an anonymous or refused mutation
+  // must not let anyone make every report link compute afresh on the link maker's budget.
+  const invalidateCaches: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
-        async willSendResponse({ operation }) {
-          if (operation?.operation === 'mutation') onMutation?.();
+        async willSendResponse({ operation, contextValue, response }) {
+          if (operation?.operation !== 'mutation' || !contextValue.viewer) return;
+          if (contextValue.writes?.committed) invalidation.onWrite?.();
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (!errors?.length) invalidation.onMutation?.();
         },
       };
     },
@@ -107,7 +118,7 @@ export function createApollo(config: ServerConfig, logger: Logger, onMutation?: 
     validationRules: protection.validationRules,
     plugins: [
       ...protection.plugins,
-      invalidateReports,
+      invalidateCaches,
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -194,9 +205,9 @@ export async function startServer(database: Database, config: ServerConfig, logg
   const log = logger ?? createLogger(config.logLevel);
   const heavyReadsRef: { current?: HeavyReads } = {};
   const authCache = new AuthCache(config.authCacheSeconds);
-  const apollo = createApollo(config, log, () => {
-    heavyReadsRef.current?.invalidate();
-    authCache.clear();
+  const apollo = createApollo(config, log, {
+    onWrite: () => heavyReadsRef.current?.invalidate(),
+    onMutation: () => authCache.clear(),
   });
   await apollo.start();
   const reportLinks = new ReportLinks(config.reportLinkSecret, log);

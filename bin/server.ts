@@ -33,6 +33,14 @@ async function firstAdminEmail(db: typeof database): Promise<string | null> {
 }
 
 async function main() {
+  // A stop during start-up (migrations, seeding) ends the process at once: migrations run in a
+  // transaction, and a process running as PID 1 (a container) would otherwise ignore the signal.
+  const duringStartUp = (signal: NodeJS.Signals) => {
+    logger.warn(`${signal} during start-up: exiting before the server listens`);
+    process.exit(1);
+  };
+  process.on('SIGTERM', duringStartUp);
+  process.on('SIGINT', duringStartUp);
   // A weak ADMIN_API_KEY is refused in production (warned about elsewhere) before anything starts.
   const keyProblem = config.adminApiKey ? adminKeyProblem(config.adminApiKey, config.production) : undefined;
   if (keyProblem?.level === 'error') throw new StartError(keyProblem.message);
@@ -127,6 +135,8 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.removeListener('SIGTERM', duringStartUp);
+  process.removeListener('SIGINT', duringStartUp);
 
   // Re-score runs interrupted by a stop carry on where their last batch ended.
   const interrupted = await runningRescores(database.db);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { hostname } from 'node:os';
 
@@ -22,7 +22,13 @@ interface LockInfo {
   token: string;
   /** Set when the holder began to stop (markDataFoldersStopping): an opener waits for it to finish. */
   stopping?: boolean;
+  /** When the file was last touched (the holder touches it every HEARTBEAT_MS); not stored in it. */
+  touchedMs?: number;
 }
+
+/** How often a holder touches its lock file, and when a lock of another machine counts as left over. */
+const HEARTBEAT_MS = 10_000;
+const OTHER_HOST_STALE_MS = 120_000;
 
 /** Raised when another process (or this one) has the data folder open. */
 export class DataFolderInUseError extends Error {
@@ -77,7 +83,9 @@ function describeSelf(): string {
 function isAlive(info: LockInfo): boolean {
   if (info.pid === 0) return true; // being written (see readLock)
   if (!Number.isInteger(info.pid) || info.pid < 0) return false;
-  if (info.hostname !== hostname()) return true; // another machine's process: cannot tell, assume it runs
+  // Another machine's process (or this container before it was recreated under a new hostname):
+  // its pid means nothing here, so it runs as long as it keeps touching the lock file.
+  if (info.hostname !== hostname()) return info.touchedMs === undefined || Date.now() - info.touchedMs < OTHER_HOST_STALE_MS;
   if (info.pid === process.pid) {
     // Our own pid but not a lock we hold: a previous process with the same pid (a container restart).
     return [...held.values()].includes(info.token);
@@ -99,6 +107,11 @@ function readLock(file: string): LockInfo | undefined {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
     if (typeof parsed?.pid !== 'number') throw new SyntaxError('not a lock');
+    try {
+      parsed.touchedMs = statSync(file).mtimeMs;
+    } catch {
+      // removed meanwhile: judged by its content
+    }
     return parsed;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -192,6 +205,18 @@ export function lockDataFolder(folder: string): () => void {
     unlinkSync(aside);
   }
   held.set(dir, token);
+  // The heartbeat tells other machines sharing the folder (and a recreated container) that the
+  // holder still runs; a lock nobody touches for OTHER_HOST_STALE_MS is left over.
+  const heartbeat = setInterval(() => {
+    if (held.get(dir) !== token) return clearInterval(heartbeat);
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // gone: nothing to keep fresh
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // process.exit() and the end of the event loop run this; kill -9 does not (the next opener takes the lock over).
@@ -201,6 +226,7 @@ export function lockDataFolder(folder: string): () => void {
     });
   }
   return () => {
+    clearInterval(heartbeat);
     if (held.get(dir) !== token) return;
     held.delete(dir);
     releaseIfOurs(file, token);

@@ -9,6 +9,8 @@ export interface Principal {
   userId: string;
   role: UserRole;
   keyId: string;
+  /** When the key stops working (null: never). */
+  expiresAt?: Date | null;
 }
 
 const KEY_PREFIX = 'sla_';
@@ -64,7 +66,7 @@ export function adminKeyProblem(key: string, production: boolean): { level: 'err
 export async function authenticate(db: Db, key: string): Promise<Principal | null> {
   const hash = hashApiKey(key);
   const [row] = await db
-    .select({ keyId: apiKeys.id, userId: apiKeys.userId, role: apiKeys.role, keyHash: apiKeys.keyHash })
+    .select({ keyId: apiKeys.id, userId: apiKeys.userId, role: apiKeys.role, keyHash: apiKeys.keyHash, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(
@@ -78,7 +80,7 @@ export async function authenticate(db: Db, key: string): Promise<Principal | nul
     .limit(1);
   if (!row) return null;
   if (!timingSafeEqual(Buffer.from(row.keyHash), Buffer.from(hash))) return null;
-  return { keyId: row.keyId, userId: row.userId, role: row.role };
+  return { keyId: row.keyId, userId: row.userId, role: row.role, expiresAt: row.expiresAt };
 }
 
 export interface CreatedKey {

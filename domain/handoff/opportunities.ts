@@ -29,7 +29,11 @@ function mayAct(actor: Principal, ownerId: string | null) {
 
 /** Locks the lead and tells whether the actor may see it (a rep: only its own; missing: no). */
 async function visibleLead(tx: DbOrTx, actor: Principal, leadId: string): Promise<boolean> {
-  const [lead] = await tx.select({ ownerId: leads.ownerId }).from(leads).where(eq(leads.id, leadId)).for('update');
+  const [lead] = await tx
+    .select({ ownerId: leads.ownerId })
+    .from(leads)
+    .where(and(eq(leads.id, leadId), actor.role === 'sales' ? eq(leads.ownerId, actor.userId) : undefined))
+    .for('update');
   return !!lead && !isHiddenFrom(actor, lead);
 }
 

@@ -112,7 +112,13 @@ export function isHiddenFrom(actor: Pick<Principal, 'role' | 'userId'>, lead: Pi
  * With an actor, a lead hidden from it (isHiddenFrom) is NotFound, like a missing one.
  */
 export async function lockLead(tx: DbOrTx, leadId: string, actor?: Pick<Principal, 'role' | 'userId'>): Promise<{ lead: LeadRow; policy: RevisionPolicy }> {
-  const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
+  // A rep's own leads only, in the locking query itself: another rep's lead is never locked (nor
+  // waited for while someone else holds it), so it answers as fast as a missing one.
+  const [lead] = await tx
+    .select()
+    .from(leads)
+    .where(and(eq(leads.id, leadId), actor?.role === 'sales' ? eq(leads.ownerId, actor.userId) : undefined))
+    .for('update');
   if (!lead || (actor && isHiddenFrom(actor, lead))) throw new NotFoundError('Lead', leadId);
   const policy = lead.agreementId ? await loadPolicy(tx, lead.agreementId) : null;
   if (!policy) throw new ConflictError('the lead is not covered by an active agreement, so no stage machine applies');

@@ -30,10 +30,17 @@ export function targetPolicyFromEnv(env: Record<string, string | undefined> = pr
 /** A public address: the only kind a receiver may have (unless the policy allows private ones). */
 export function publicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.process(address);
+  if (parsed.range() !== 'unicast') return false;
+  // IPv6: global unicast (2000::/3) only. ipaddr.js calls the deprecated IPv4-compatible ::/96
+  // (::127.0.0.1, ::a9fe:a9fe) unicast; tunnels and NAT64 gateways can still route them inward.
+  return parsed.kind() === 'ipv4' || (parsed as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
 }
 
-const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '').toLowerCase();
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+
+/** The host as compared: no IPv6 brackets, no trailing dot of a fully qualified name, lower case. */
+const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '').toLowerCase();
 
 /** Why this URL may not be a receiver, or null. */
 export function targetProblem(raw: string, policy: TargetPolicy): string | null {

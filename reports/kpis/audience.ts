@@ -29,6 +29,7 @@ function repActivity(rows: KpiRow<'rep_activity'>[], userId: string): KpiRow<'re
     handoffs: sum((r) => r.handoffs),
     responseWithinSla: rate(sum((r) => r.responseWithinSla.numerator), sum((r) => r.responseWithinSla.denominator)),
     p50ResponseBusinessHours: null,
+    teamTotal: true,
   };
   return [...rows.filter((r) => r.repId === userId), team];
 }
@@ -40,9 +41,14 @@ function breaches(rows: KpiRow<'sla_breaches'>[], userId: string): KpiRow<'sla_b
     const of = rows.filter((r) => r.clock === clock);
     const n = of.reduce((s, r) => s + r.breaches, 0);
     const resolved = of.reduce((s, r) => s + r.resolved, 0);
-    return { clock, owner: TEAM, ownerId: null, breaches: n, resolved, open: n - resolved, p50HoursToResolve: null };
+    return { clock, owner: TEAM, ownerId: null, breaches: n, resolved, open: n - resolved, p50HoursToResolve: null, teamTotal: true as const };
   });
   return [...own, ...totals];
+}
+
+/** The rows that add up to the whole: the team totals of a rep's view, or every row. */
+export function wholeOf<Row extends { teamTotal?: true }>(rows: Row[]): Row[] {
+  return rows.some((row) => row.teamTotal) ? rows.filter((row) => row.teamTotal) : rows;
 }
 
 /** The rows of a KPI as this audience may read them (unchanged for everyone but a sales rep). */

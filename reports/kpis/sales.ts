@@ -161,6 +161,8 @@ export interface RepActivityRow {
   handoffs: number;
   responseWithinSla: Rate;
   p50ResponseBusinessHours: number | null;
+  /** Set on the team-total row of a rep's own view (reports/kpis/audience.ts). */
+  teamTotal?: true;
 }
 
 export const repActivityKpi = defineKpi<RepActivityRow>({

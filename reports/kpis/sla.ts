@@ -64,6 +64,8 @@ export interface BreachRow {
   resolved: number;
   open: number;
   p50HoursToResolve: number | null;
+  /** Set on the team-total rows of a rep's own view (reports/kpis/audience.ts). */
+  teamTotal?: true;
 }
 
 export const slaBreachesKpi = defineKpi<BreachRow>({

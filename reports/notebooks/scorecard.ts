@@ -1,3 +1,4 @@
+import { wholeOf } from '../kpis/audience';
 import type { Rate } from '../kpis/types';
 import { formatCount, formatHours, formatMoney, formatPercent, plural } from '../format';
 import { changePhrase, rateTile, valueTile } from './tiles';
@@ -68,7 +69,8 @@ export function summaryMarkdown(data: NotebookData, card: Scorecard, sides: { ma
   const acceptance = c.mql_acceptance?.[0];
   const response = c.response_time?.[0];
   const cadence = sumRates(c.cadence_compliance);
-  const breaches = c.sla_breaches ?? [];
+  // A rep's own view holds its rows and the team totals: count the totals only.
+  const breaches = wholeOf(c.sla_breaches ?? []);
   const lines: string[] = [];
   if (sides.marketing) lines.push(
     `In **${data.period.label}** Marketing delivered **${plural(t['MQLs delivered']!.value ?? 0, 'MQL')}** (${data.comparison.label}: ${t['MQLs delivered']!.previousFormatted ?? '–'}). ` +

@@ -1,6 +1,7 @@
 import { buildChart } from '../charts/index';
 import { clockLabels, routeLabels } from '../charts/labels';
 import { formatCount, formatHours, formatPercent, mdText, plural } from '../format';
+import { wholeOf } from '../kpis/audience';
 import { sumRates } from './scorecard';
 import type { Cell, NotebookData } from './types';
 
@@ -24,8 +25,8 @@ export function salesSection(data: NotebookData): Cell[] {
   if (c.attempts_per_lead) cells.push(chart(buildChart('attempts_per_lead', c.attempts_per_lead)));
   if (c.rep_activity) {
     // A rep's own notebook holds its row and the team total (reports/kpis/audience.ts): no ranking.
-    const reps = c.rep_activity.filter((row) => row.repId !== null);
-    const team = c.rep_activity.find((row) => row.repId === null);
+    const reps = c.rep_activity.filter((row) => !row.teamTotal);
+    const team = c.rep_activity.find((row) => row.teamTotal);
     const slowest = [...reps]
       .filter((row) => row.responseWithinSla.denominator > 0)
       .sort((a, b) => (a.responseWithinSla.rate ?? 0) - (b.responseWithinSla.rate ?? 0))[0];
@@ -96,9 +97,11 @@ export function complianceSection(data: NotebookData): Cell[] {
 export function breachesSection(data: NotebookData): Cell[] {
   const rows = data.current.sla_breaches;
   if (!rows) return [];
-  const total = rows.reduce((sum, row) => sum + row.breaches, 0);
+  // A rep's own view holds its rows and the team totals: the sentence counts the totals only.
+  const whole = wholeOf(rows);
+  const total = whole.reduce((sum, row) => sum + row.breaches, 0);
   const byClock = new Map<string, number>();
-  for (const row of rows) byClock.set(row.clock, (byClock.get(row.clock) ?? 0) + row.breaches);
+  for (const row of whole) byClock.set(row.clock, (byClock.get(row.clock) ?? 0) + row.breaches);
   const clocks = [...byClock].sort((a, b) => b[1] - a[1]).map(([clock, n]) => `${(clockLabels[clock] ?? clock).toLowerCase()} ${formatCount(n)}`);
   return [
     { kind: 'markdown', markdown: '## SLA breaches' },

@@ -56,6 +56,26 @@ describe('HeavyReads', () => {
     expect(reads.load).toEqual({ active: 0, pending: 0 });
   });
 
+  it('counts reads arriving in the same tick against the queue, with the budget on (one operation with 20 aliased notebooks)', async () => {
+    const reads = new HeavyReads({ ...settings, budgetPerMinute: 1_000 });
+    const g = gate<string>();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => {
+        const read = reads.run({ keyId: 'k', cost: 1, cacheKey: `same-tick ${i}`, label: `read ${i}`, compute: () => g.promise });
+        if (i === 19) queueMicrotask(() => g.open('done'));
+        return read;
+      }),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof HeavyReadRefused)).toHaveLength(17);
+    expect(reads.load).toEqual({ active: 0, pending: 0 });
+  });
+
+  it('with no queue, still computes one read when nothing else is', async () => {
+    const reads = new HeavyReads({ ...settings, queue: 0 });
+    expect(await reads.run({ keyId: 'k', cost: 1, cacheKey: 'q0', label: 'q0', compute: async () => 'ran' })).toBe('ran');
+  });
+
   it('shares one computation between identical reads, and caches it until a write', async () => {
     const reads = new HeavyReads({ ...settings, cacheSeconds: 60 });
     const g = gate<number>();

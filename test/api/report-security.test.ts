@@ -119,6 +119,16 @@ describe('a report link', () => {
     expect(await sixth.text()).toMatch(/at most 5 report opens a minute from one address/);
   });
 
+  it('does not let invalid tokens use up the opens of valid links', async () => {
+    const server = await start({ REPORT_LINK_OPENS_PER_ADDRESS_PER_MINUTE: '3' });
+    const url = await link(server, viewerKey);
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`${server.base}${REPORT_PATH}?token=garbage${i}.x`)).status).toBe(403);
+    const flood = await fetch(`${server.base}${REPORT_PATH}?token=garbage.x`);
+    expect(flood.status).toBe(429);
+    expect(await flood.text()).toMatch(/at most 3 invalid report links a minute from one address/);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
   it('computes once for many people opening it at once, and again after a write', async () => {
     const server = await start({ REPORT_CACHE_SECONDS: '60' });
     const url = await link(server, viewerKey);
@@ -132,8 +142,17 @@ describe('a report link', () => {
       expect(pages.map(([status]) => status)).toEqual(Array(20).fill(200));
       expect(new Set(pages.map(([, html]) => html)).size).toBe(1);
       expect(computations).toBe(1);
-      // Any mutation may change the figures: the next open computes afresh.
+      // Mutations that write nothing (a new link, an anonymous or refused call) keep the cache: no
+      // one can make a link compute afresh on its maker's budget at will.
       await link(server, viewerKey, { ...JANUARY, notebook: 'MARKETING_FUNNEL' });
+      const update = `mutation($id: ID!) { updateLead(input: { leadId: $id, title: "CFO" }) { __typename ... on Error { message } } }`;
+      const leadId = encodeGlobalID('Lead', fx.lead.L1);
+      expect((await server.gql(update, { id: leadId })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await server.gql(update, { id: leadId }, viewerKey)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect((await fetch(url)).status).toBe(200);
+      expect(computations).toBe(1);
+      // A committed write may change the figures: the next open computes afresh.
+      expect((await server.gql(update, { id: leadId }, adminKey)).data).toEqual({ updateLead: { __typename: 'LeadPayload' } });
       expect((await fetch(url)).status).toBe(200);
       expect(computations).toBe(2);
     } finally {
@@ -228,6 +247,13 @@ describe('what a rep may chart', () => {
     expect(notebook.errors).toBeUndefined();
     expect(JSON.stringify(notebook.data)).not.toContain('Ann Rep');
     expect(JSON.stringify(notebook.data)).toContain('All reps (team total)');
+    // The sentences count the team's breaches once (4 acceptance + 2 response), not Bob's rows again.
+    const prose = (nb: { data?: Record<string, any> }) => nb.data!.notebook.cells.map((cell: { markdown: string | null }) => cell.markdown ?? '').join('\n');
+    const viewerNotebook = await server.gql(`{ notebook(name: SALES_CADENCE, from: "2026-01-01", to: "2026-01-31") { cells { markdown } } }`, {}, viewerKey);
+    for (const text of [prose(notebook), prose(viewerNotebook)]) {
+      expect(text).toContain('6 SLA breaches were recorded in the period; 2 are still open.');
+      expect(text).toMatch(/6 breaches recorded: acceptance 4, response 2\./);
+    }
     const admin = await server.gql(CHART, { kpi: 'REP_ACTIVITY' }, adminKey);
     expect(admin.data!.kpiChart.data.map((row: { rep: string }) => row.rep)).toEqual(['Ann Rep', 'Bob Rep']);
   });

@@ -122,11 +122,16 @@ describe('the PGlite data folder lock', () => {
     }
   });
 
-  it('refuses a lock held on another machine (it cannot tell whether that process runs)', () => {
+  it('refuses a lock another machine keeps touching, and takes over one it stopped touching (a container recreated under a new name)', async () => {
     const dir = freshDir();
     writeLock(dir, { hostname: 'elsewhere.example', pid: 4242 });
     expect(() => openDatabase({ dataDir: dir })).toThrow(/in use by another process: npm run seed, pid 4242 on elsewhere\.example/);
     expect(lockOf(dir).token).toBe('left-over');
+    // Untouched for three minutes (the holder touches it every 10 s): its process is gone.
+    const past = new Date(Date.now() - 180_000);
+    utimesSync(join(dir, LOCK_FILE), past, past);
+    await open(dir).ping();
+    expect(lockOf(dir).pid).toBe(process.pid);
   });
 
   it('refuses a folder another process has open, naming it and saying what to do', async () => {

@@ -32,6 +32,12 @@ describe('webhook targets', () => {
       'https://[::ffff:a9fe:a9fe]/',
       'https://[fd00::1]/',
       'https://[fe80::1]/',
+      'https://[::127.0.0.1]/',
+      'https://[::a9fe:a9fe]/',
+      'https://[64:ff9b::a9fe:a9fe]/',
+      'https://localhost./',
+      'https://foo.localhost./',
+      'https://metadata.google.internal./',
       'https://224.0.0.1/',
       'https://100.64.0.1/',
       'https://172.16.5.4/',
@@ -50,6 +56,8 @@ describe('webhook targets', () => {
     expect(targetProblem('http://hooks.example.com/in', { allowPrivate: false, httpHosts: ['hooks.example.com'] })).toBeNull();
     expect(publicAddress('8.8.8.8')).toBe(true);
     expect(publicAddress('::ffff:10.0.0.1')).toBe(false);
+    expect(publicAddress('2606:4700:4700::1111')).toBe(true);
+    expect(targetProblem('https://[2606:4700:4700::1111]/in', strict)).toBeNull();
   });
 
   it('refuses a name that resolves to a private address, at delivery', async () => {

@@ -183,7 +183,7 @@ describe('sales side', () => {
     expect(rows.map((row) => row.rep)).toEqual(['Bob Rep', 'All reps (team total)']);
     expect(rows[1]).toEqual({
       rep: 'All reps (team total)', repId: null, attempts: 7, leadsContacted: 4, attemptsPerLead: 1.75, p50IntervalHours: null,
-      cadenceCompliance: r(4, 7), handoffs: 7, responseWithinSla: r(3, 5), p50ResponseBusinessHours: null,
+      cadenceCompliance: r(4, 7), handoffs: 7, responseWithinSla: r(3, 5), p50ResponseBusinessHours: null, teamTotal: true,
     });
     const breaches = forAudience('sla_breaches', await runKpi(database.db, 'sla_breaches', jan), { repUserId: fx.ann });
     expect(breaches.map((row) => [row.clock, row.owner, row.breaches, row.open])).toEqual([
