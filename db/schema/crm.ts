@@ -103,6 +103,11 @@ export const leads = pgTable(
       .where(sql`${t.externalId} IS NOT NULL`),
     // Keyset pagination of the lead list and the creation-cohort reports.
     index('leads_created_idx').on(t.createdAt, t.id),
+    // Every other `leads(orderBy:)` has its own keyset index, and a rep's own list (owner filter)
+    // newest first has one too: no ordering scans and sorts the table.
+    index('leads_score_order_idx').on(sql`(${t.fitScore} + ${t.interestScore})`, t.id),
+    index('leads_stage_changed_order_idx').on(t.stageChangedAt, t.id),
+    index('leads_owner_created_idx').on(t.ownerId, t.createdAt, t.id),
     index('leads_stage_idx').on(t.stage, t.stageChangedAt),
     index('leads_owner_stage_idx').on(t.ownerId, t.stage),
     index('leads_account_idx').on(t.accountId),

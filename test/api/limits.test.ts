@@ -225,6 +225,8 @@ describe('production mode', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-limits-1');
+    // Answers depend on the key: no browser or shared cache keeps them.
+    expect(response.headers.get('cache-control')).toBe('no-store');
     await prod.gql('{ leads(first: 1) { totalCount } }', {}, 'sla_wrong-key-0123456789');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const log = lines.join('\n');
