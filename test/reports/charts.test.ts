@@ -7,7 +7,7 @@ import { runNotebook } from '../../reports/notebooks/runner';
 import { notebookNames } from '../../reports/notebooks/types';
 import { toCsv } from '../../reports/render/csv';
 import { renderPng } from '../../reports/render/png';
-import { renderSvg } from '../../reports/render/svg';
+import { renderSvg, renderSvgUncached } from '../../reports/render/svg';
 import { openTestDatabase } from '../helpers/db';
 import { buildKpiFixture, type KpiFixture } from './kpi-fixture';
 import { vegaLiteValidator } from './vega-schema';
@@ -97,6 +97,37 @@ describe('server-side rendering', () => {
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     console.info(`render times over ${svgTimes.length} charts: SVG median ${median(svgTimes).toFixed(1)} ms, PNG median ${median(pngTimes).toFixed(1)} ms`);
+  });
+
+  it('draws from a reused chart shape exactly what a fresh render draws, whatever came before and concurrently', async () => {
+    // Each chart with rows, the same shape with no rows, and back: a reused view keeps nothing of the
+    // previous render's rows, marks or scales.
+    const drawable = charts.filter((c) => c.data.length > 0);
+    expect(drawable.length).toBeGreaterThan(20);
+    for (const chart of drawable) {
+      const fresh = await renderSvgUncached(chart.spec);
+      const emptied = { ...chart.spec, data: { values: [] } } as typeof chart.spec;
+      expect(await renderSvg(chart.spec), chart.title).toBe(fresh);
+      expect(await renderSvg(emptied), chart.title).toBe(await renderSvgUncached(emptied));
+      expect(await renderSvg(chart.spec), chart.title).toBe(fresh);
+    }
+    const reversed = [...drawable].reverse();
+    const together = await Promise.all([...drawable, ...reversed].map((chart) => renderSvg(chart.spec)));
+    const expected = await Promise.all([...drawable, ...reversed].map((chart) => renderSvgUncached(chart.spec)));
+    expect(together).toEqual(expected);
+    // The caller's rows are never marked or changed by the renderer.
+    for (const chart of drawable) for (const row of (chart.spec as { data: { values: object[] } }).data.values) expect(Object.getOwnPropertySymbols(row)).toEqual([]);
+  });
+});
+
+describe('PNG fonts', () => {
+  it('draws the same picture with the fonts it loads once as with every system font', async () => {
+    const { Resvg } = await import('@resvg/resvg-js');
+    for (const chart of charts.filter((c) => c.data.length > 0).slice(0, 6)) {
+      const svg = await renderSvg(chart.spec);
+      const everyFont = new Resvg(svg, { background: '#ffffff', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } });
+      expect(renderPng(svg).equals(Buffer.from(everyFont.render().asPng())), chart.title).toBe(true);
+    }
   });
 });
 
