@@ -70,10 +70,19 @@ export async function loadRevisionRules(db: DbOrTx, revisionId: string): Promise
 
 const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
-/** Live rows: points given by a rule and not taken back. */
-const live = (leadIds: SQL, dimension: 'fit' | 'interest') => sql`
-  select s.id, s.lead_id, s.rule_id, s.activity_id, s.points, s.decay_half_life_days, s.occurred_at, s.dimension
+/**
+ * Live rows: points given by a rule and not taken back. A row given by a rule of another revision
+ * counts as given by the rule of `revision` with the same key and the same definition (rules are
+ * copied into every revision): a new revision that changes one rule reconciles that rule's rows
+ * only, and every other row stays as it is. `ledger_rule_id` is the rule that gave the row.
+ */
+const live = (leadIds: SQL, dimension: 'fit' | 'interest', revision: SQL) => sql`
+  select s.id, s.lead_id, coalesce(c.id, s.rule_id) as rule_id, s.rule_id as ledger_rule_id, s.activity_id, s.points, s.decay_half_life_days, s.occurred_at, s.dimension
   from score_ledger s
+  left join scoring_rules o on o.id = s.rule_id and o.revision_id <> ${revision}
+  left join scoring_rules c on c.revision_id = ${revision} and c.active and c.key = o.key and c.dimension = o.dimension
+    and (c.attribute, c.operator, c.value, c.activity_type, c.property_filters, c.points, c.repeat_policy, c.repeat_max, c.repeat_period_days, c.decay_half_life_days)
+      is not distinct from (o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
   where s.lead_id = any(${leadIds}) and s.dimension = ${dimension} and s.reason in ('fit_rule', 'interest_rule')
     and not exists (select 1 from score_ledger r where r.reverses_id = s.id)`;
 
@@ -128,7 +137,7 @@ export function interestSumSql(at: SQL, alias = 's'): SQL {
 
 function bandCase(rules: RevisionRules, score: SQL): SQL {
   const bands = [...rules.bands].sort((a, b) => a.minScore - b.minScore);
-  if (bands.length === 0) return sql`'cold'`;
+  if (bands.length === 0) return sql`'cold'::temperature`;
   const whens = bands.map((b) =>
     b.maxScore == null ? sql`when ${score} >= ${b.minScore} then ${b.temperature}` : sql`when ${score} >= ${b.minScore} and ${score} < ${b.maxScore} then ${b.temperature}`,
   );
@@ -137,7 +146,7 @@ function bandCase(rules: RevisionRules, score: SQL): SQL {
 
 function gradeCase(rules: RevisionRules, fit: SQL): SQL {
   const grades = [...rules.grades].sort((a, b) => b.minFit - a.minFit);
-  if (grades.length === 0) return sql`'D'`;
+  if (grades.length === 0) return sql`'D'::fit_grade`;
   const whens = grades.map((g) => sql`when ${fit} >= ${g.minFit} then ${g.grade}`);
   return sql`(case ${sql.join(whens, sql` `)} else ${grades[grades.length - 1]!.grade} end)::fit_grade`;
 }
@@ -167,71 +176,88 @@ export async function reconcileScores(
   const dimensions = options.dimensions ?? ['fit', 'interest'];
   let added = 0;
   let reversed = 0;
+  /** Leads whose ledger rows changed: their snapshot is written even when the numbers come out the same. */
+  const touched = new Set<string>();
 
   if (dimensions.includes('fit')) {
-    const [r] = await rows<{ added: number; reversed: number }>(
+    const [r] = await rows<{ added: number; reversed: number; touched: string[] }>(
       tx,
       sql`with batch as materialized (select * from leads where id = any(${ids})),
         awards as (${fitAwards(rules, ids, sql`batch`)}),
-        live as materialized (${live(ids, 'fit')}),
+        live as materialized (${live(ids, 'fit', rev)}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, 'fit', 'fit_rule', w.points, ${at}
           from awards w where not exists (select 1 from live v where v.lead_id = w.lead_id and v.rule_id = w.rule_id and v.points = w.points)
-          returning 1),
+          returning lead_id),
         rev as (
           insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at, reverses_id)
-          select v.lead_id, ${rev}, v.rule_id, 'fit', 'rescore', -v.points, v.occurred_at, v.id
+          select v.lead_id, ${rev}, v.ledger_rule_id, 'fit', 'rescore', -v.points, v.occurred_at, v.id
           from live v where not exists (select 1 from awards w where w.lead_id = v.lead_id and w.rule_id = v.rule_id and w.points = v.points)
-          returning 1)
-      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed`,
+          returning lead_id)
+      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed,
+        array(select distinct lead_id from (select lead_id from ins union all select lead_id from rev) c)::text[] as touched`,
     );
     added += r!.added;
     reversed += r!.reversed;
+    for (const id of r!.touched) touched.add(id);
   }
 
   if (dimensions.includes('interest')) {
-    const [r] = await rows<{ added: number; reversed: number }>(
+    const [r] = await rows<{ added: number; reversed: number; touched: string[] }>(
       tx,
-      sql`with acts as materialized (select * from activities where lead_id = any(${ids})),
+      // Only the activities some rule can award, and only the columns rules read: the set stays in
+      // memory and every rule scans it once.
+      sql`with acts as materialized (
+          select id, lead_id, type, occurred_at, properties from activities
+          where lead_id = any(${ids}) and type = any(${`{${[...new Set(rules.interest.map((r) => r.activityType))].join(',')}}`}::activity_type[])),
         awards as materialized (${interestAwards(rules, ids, sql`acts`)}),
-        live as materialized (${live(ids, 'interest')}),
+        live as materialized (${live(ids, 'interest', rev)}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, w.activity_id, 'interest', 'interest_rule', w.points, w.decay_half_life_days, w.occurred_at
           from awards w where not exists (
             select 1 from live v where v.rule_id = w.rule_id and v.activity_id = w.activity_id and v.points = w.points
               and v.decay_half_life_days is not distinct from w.decay_half_life_days)
-          returning 1),
+          returning lead_id),
         rev as (
           insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at, reverses_id)
-          select v.lead_id, ${rev}, v.rule_id, v.activity_id, 'interest', 'rescore', -v.points, v.decay_half_life_days, v.occurred_at, v.id
+          select v.lead_id, ${rev}, v.ledger_rule_id, v.activity_id, 'interest', 'rescore', -v.points, v.decay_half_life_days, v.occurred_at, v.id
           from live v where not exists (
             select 1 from awards w where w.rule_id = v.rule_id and w.activity_id = v.activity_id and w.points = v.points
               and w.decay_half_life_days is not distinct from v.decay_half_life_days)
-          returning 1)
-      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed`,
+          returning lead_id)
+      select (select count(*) from ins)::int as added, (select count(*) from rev)::int as reversed,
+        array(select distinct lead_id from (select lead_id from ins union all select lead_id from rev) c)::text[] as touched`,
     );
     added += r!.added;
     reversed += r!.reversed;
+    for (const id of r!.touched) touched.add(id);
   }
 
   // The lead's snapshot: fit, interest decayed to `at`, temperature and grade, the revision used.
-  const fit = sql`x.fit`;
-  const total = sql`(x.fit + x.interest)`;
+  // Only leads whose snapshot changes are written (a re-score that changes nothing writes nothing);
+  // `scored_at` stays where the same numbers were last computed, and interest is still its value then.
+  const fit = sql`y.fit`;
+  const total = sql`(y.fit + y.interest)`;
   await tx.execute(sql`
     update leads l set
       fit_score = x.fit, interest_score = x.interest, scored_at = ${at}, revision_id = ${rev},
-      temperature = ${bandCase(rules, total)}, fit_grade = ${gradeCase(rules, fit)}, updated_at = now()
+      temperature = x.temperature, fit_grade = x.fit_grade, updated_at = now()
     from (
-      select i.id as lead_id, coalesce(t.fit, 0) as fit, coalesce(t.interest, 0) as interest
-      from unnest(${ids}) as i(id)
-      left join (
-        select s.lead_id, coalesce(sum(s.points) filter (where s.dimension = 'fit'), 0)::int as fit, ${interestSumSql(at)} as interest
-        from score_ledger s where s.lead_id = any(${ids}) group by s.lead_id
-      ) t on t.lead_id = i.id
+      select y.lead_id, y.fit, y.interest, ${bandCase(rules, total)} as temperature, ${gradeCase(rules, fit)} as fit_grade
+      from (
+        select i.id as lead_id, coalesce(t.fit, 0) as fit, coalesce(t.interest, 0) as interest
+        from unnest(${ids}) as i(id)
+        left join (
+          select s.lead_id, coalesce(sum(s.points) filter (where s.dimension = 'fit'), 0)::int as fit, ${interestSumSql(at)} as interest
+          from score_ledger s where s.lead_id = any(${ids}) group by s.lead_id
+        ) t on t.lead_id = i.id
+      ) y
     ) x
-    where l.id = x.lead_id`);
+    where l.id = x.lead_id
+      and (l.scored_at is null or l.id = any(${uuidArray([...touched])})
+        or (l.fit_score, l.interest_score, l.revision_id, l.temperature, l.fit_grade) is distinct from (x.fit, x.interest, ${rev}, x.temperature, x.fit_grade))`);
 
   let newMqls: string[] = [];
   if (options.qualify && rules.autoMqlFrom.length > 0) {

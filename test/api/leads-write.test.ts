@@ -176,9 +176,10 @@ describe('backtest and re-score', () => {
     const ann = await gqlOk(`query($id: ID!) { lead(id: $id) { stage score { fit interest } scoreLedger { reason points } } }`, { id: ids.ann }, fx.keys.admin);
     expect(ann.lead.stage).toBe('MQL'); // 25 ≥ 25 now
     expect(ann.lead.score).toEqual({ fit: 30, interest: 25 });
-    // history kept: old points taken back by RESCORE rows, new ones added
+    // history kept: the changed rule's old points taken back by a RESCORE row and its new ones added;
+    // the unchanged fit rule's row stands as it was (same key, same definition in the new revision)
     expect(ann.lead.scoreLedger.map((e: { reason: string; points: number }) => `${e.reason}:${e.points}`).sort()).toEqual(
-      ['FIT_RULE:30', 'FIT_RULE:30', 'INTEREST_RULE:20', 'INTEREST_RULE:25', 'RESCORE:-20', 'RESCORE:-30'].sort(),
+      ['FIT_RULE:30', 'INTEREST_RULE:20', 'INTEREST_RULE:25', 'RESCORE:-20'].sort(),
     );
     // every lead's score equals its ledger
     const mismatches = await rows(

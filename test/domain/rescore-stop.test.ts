@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../db/client';
 import { continueRescore, runningRescores, startRescore } from '../../domain/scoring/rescore';
 import { openTestDatabase } from '../helpers/db';
 import { buildFixture, type Fixture } from '../helpers/fixtures';
@@ -30,5 +32,21 @@ describe('stopping a re-score run (SIGTERM, server stop)', () => {
 
     const finished = await continueRescore(database.db, run.id, undefined, 20);
     expect(finished).toMatchObject({ status: 'completed', processedLeads: 50 });
+  });
+
+  it('writes no ledger row and no lead when a run finds nothing changed', async () => {
+    const snapshot = () =>
+      rows<{ id: string; updated_at: string; scored_at: string; fit_score: number; interest_score: number; temperature: string; version: number }>(
+        database.db,
+        sql`select id, updated_at::text, scored_at::text, fit_score, interest_score, temperature, version from leads order by id`,
+      );
+    const ledger = async () => (await rows<{ n: number }>(database.db, sql`select count(*)::int as n from score_ledger`))[0]!.n;
+    const before = await snapshot();
+    const ledgerBefore = await ledger();
+    expect(before.filter((l) => l.scored_at !== null)).toHaveLength(50); // scored by the run above
+    const run = await startRescore(database.db, { agreementId: fx.agreementId, requalify: false });
+    expect(await continueRescore(database.db, run.id)).toMatchObject({ status: 'completed', processedLeads: 50 });
+    expect(await ledger()).toBe(ledgerBefore);
+    expect(await snapshot()).toEqual(before);
   });
 });
