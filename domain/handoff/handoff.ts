@@ -88,14 +88,21 @@ function wanted(policy: RevisionPolicy, trigger: string): boolean {
  * hand-off per lead that has none open. Returns the hand-offs made and the leads a trigger moved to
  * MQL (for `recordActivities.newMqls`).
  */
-export async function requestHandoffs(tx: DbOrTx, requests: HandoffRequest[], now: Date): Promise<{ outcomes: HandoffOutcome[]; movedToMql: string[] }> {
+export async function requestHandoffs(
+  tx: DbOrTx,
+  requests: HandoffRequest[],
+  now: Date,
+  /** Policies already read in this transaction (one ingestion batch asks twice), by agreement. */
+  policies: Map<string, RevisionPolicy | null> = new Map(),
+): Promise<{ outcomes: HandoffOutcome[]; movedToMql: string[] }> {
   const byAgreement = new Map<string, HandoffRequest[]>();
   for (const r of requests) byAgreement.set(r.agreementId, [...(byAgreement.get(r.agreementId) ?? []), r]);
   const outcomes: HandoffOutcome[] = [];
   const movedToMql: string[] = [];
   for (const agreementId of [...byAgreement.keys()].sort()) {
     const list = byAgreement.get(agreementId)!;
-    const policy = await loadPolicy(tx, agreementId);
+    if (!policies.has(agreementId)) policies.set(agreementId, await loadPolicy(tx, agreementId));
+    const policy = policies.get(agreementId);
     if (!policy) continue;
     // One request per lead: a trigger wins over a plain MQL (it says why Sales should call now), and
     // the earliest trigger over later ones (it is when the lead asked).

@@ -6,6 +6,7 @@ import { ValidationError, type FieldProblem } from '../errors';
 import { loadRevisionRules, reconcileScores, type RevisionRules } from '../scoring/reconcile';
 import { parseInput } from '../validation';
 import { LATE_TRIGGER_LIMIT_MS, requestHandoffs, type HandoffOutcome, type HandoffRequest } from '../handoff/handoff';
+import type { RevisionPolicy } from '../handoff/context';
 import { enrolByRule } from '../nurture/nurture';
 import { activeAgreements, agreementFor } from './agreement-for-lead';
 import { emailSchema, leadFieldsSchema } from './lead-input';
@@ -109,7 +110,8 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       const at = now.getTime() - e.occurredAt.getTime() > LATE_TRIGGER_LIMIT_MS ? now : e.occurredAt;
       return [{ leadId: f.leadId, agreementId, trigger: e.type, at, activityId: f.id }];
     });
-    const byTrigger = await requestHandoffs(tx, triggers, now);
+    const policies = new Map<string, RevisionPolicy | null>();
+    const byTrigger = await requestHandoffs(tx, triggers, now, policies);
 
     // Score the leads that got new activities or were just created, under their agreement's revision.
     const toScore = new Set([...touched, ...created]);
@@ -126,7 +128,7 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
       const result = await reconcileScores(tx, rules, leadIds, { at: now, qualify: true });
       byScore.push(...result.newMqls);
     }
-    const byMql = await requestHandoffs(tx, byScore.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql', at: now })), now);
+    const byMql = await requestHandoffs(tx, byScore.map((leadId) => ({ leadId, agreementId: agreementOf.get(leadId)!, trigger: 'mql', at: now })), now, policies);
     const newMqls = [...new Set([...byTrigger.movedToMql, ...byScore])].sort();
     const handoffs = [...byTrigger.outcomes, ...byMql.outcomes];
 

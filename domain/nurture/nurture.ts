@@ -94,13 +94,18 @@ export async function enrolByRule(tx: DbOrTx, revisionId: string, leadIds: reado
       order by w.key limit 1`,
   );
   if (!rule) return 0;
-  const busy = new Set(
-    (await rows<{ lead_id: string }>(tx, sql`select lead_id from nurture_enrolments where status = 'active' and lead_id = any(${`{${leadIds.join(',')}}`}::uuid[])`)).map((r) => r.lead_id),
+  // One statement for the whole set (as enrol() does for one lead): leads already in an active
+  // workflow are left alone, so no enrolment of theirs has to end; a workflow without steps enrols nobody.
+  const iso = at.toISOString();
+  const enrolled = await rows<{ id: string }>(
+    tx,
+    sql`with first as (select delay_days from nurture_steps where workflow_id = ${rule.workflow_id}::uuid order by position limit 1)
+      insert into nurture_enrolments (lead_id, workflow_id, status, source, enrolled_by_id, next_step_position, next_step_due_at, created_at)
+      select l.id, ${rule.workflow_id}::uuid, 'active', 'rule', null, 1, ${iso}::timestamptz + make_interval(secs => f.delay_days * 86400), ${iso}::timestamptz
+      from unnest(${`{${[...new Set(leadIds)].join(',')}}`}::uuid[]) with ordinality as l(id, n) cross join first f
+      where not exists (select 1 from nurture_enrolments e where e.lead_id = l.id and e.status = 'active')
+      order by l.n
+      returning id`,
   );
-  let enrolled = 0;
-  for (const leadId of leadIds) {
-    if (busy.has(leadId)) continue;
-    if (await enrol(tx, { leadId, workflowId: rule.workflow_id, source: 'rule', at })) enrolled++;
-  }
-  return enrolled;
+  return enrolled.length;
 }

@@ -50,6 +50,13 @@ describe('sales works its leads', () => {
   it('enrols new leads by the NEW_LEAD rule, and ends it on hand-off', async () => {
     const { lead: l } = await ok(`query($id: ID!) { lead(id: $id) { nurtureEnrolments { workflowKey status source exitReason } } }`, { id: lead.ava!.id }, fx.keys.admin);
     expect(l.nurtureEnrolments).toEqual([{ workflowKey: 'welcome', status: 'EXITED', source: 'RULE', exitReason: 'handed off to sales' }]);
+    // The three leads the batch created were enrolled together, each once, dated at the batch.
+    const enrolled = await rows<{ n: number; leads: number }>(
+      database.db,
+      sql`select count(*)::int as n, count(distinct e.lead_id)::int as leads from nurture_enrolments e join leads l on l.id = e.lead_id
+        where l.email like '%@wayne.test' and e.source = 'rule' and e.next_step_position = 1`,
+    );
+    expect(enrolled[0]).toEqual({ n: 3, leads: 3 });
   });
 
   it('rejects a hand-off with a reason: back to Marketing', async () => {
