@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { DbOrTx } from '../../db/client';
 import {
   agreementRevisions,
@@ -43,12 +44,9 @@ export interface RevisionPolicy {
   recycleRules: { trigger: string; reasonCode: string; nurtureWorkflowId: string | null; requalifyAfterDays: number }[];
 }
 
-export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<RevisionPolicy | null> {
-  const [agreement] = await db.select().from(slaAgreements).where(eq(slaAgreements.id, agreementId));
-  if (!agreement || agreement.status !== 'active' || !agreement.activeRevisionId) return null;
-  const revisionId = agreement.activeRevisionId;
+function readRevision(db: DbOrTx, revisionId: string) {
   const by = (table: { revisionId: unknown }) => eq(table.revisionId as typeof handoffSettings.revisionId, revisionId);
-  const [[revision], [handoff], required, [routing], members, hours, days, clocks, [cadence], moves, codes, recycle] = await Promise.all([
+  return Promise.all([
     db.select().from(agreementRevisions).where(eq(agreementRevisions.id, revisionId)),
     db.select().from(handoffSettings).where(by(handoffSettings)),
     db.select().from(handoffRequiredFields).where(by(handoffRequiredFields)),
@@ -62,6 +60,30 @@ export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<Revis
     db.select().from(reasonCodes).where(by(reasonCodes)),
     db.select().from(recycleRules).where(by(recycleRules)),
   ]);
+}
+
+// A revision in force is never edited (changes go to a draft, which becomes a new revision), so
+// what it says is read once per process and kept, by revision id. Who is in the routing pool (the
+// sales team's reps) is read every time: people join and leave teams.
+const revisionsInForce = new LRUCache<string, Awaited<ReturnType<typeof readRevision>>>({ max: 256 });
+
+export async function loadPolicy(db: DbOrTx, agreementId: string): Promise<RevisionPolicy | null> {
+  const [found] = await db
+    .select({ agreement: slaAgreements, revisionStatus: agreementRevisions.status, activatedAt: agreementRevisions.activatedAt })
+    .from(slaAgreements)
+    .leftJoin(agreementRevisions, eq(agreementRevisions.id, slaAgreements.activeRevisionId))
+    .where(eq(slaAgreements.id, agreementId));
+  const agreement = found?.agreement;
+  if (!agreement || agreement.status !== 'active' || !agreement.activeRevisionId) return null;
+  const revisionId = agreement.activeRevisionId;
+  // Keyed by the activation too: an activation that rolled back leaves a draft that may still change.
+  const key = `${revisionId}@${found.activatedAt?.getTime() ?? 'never'}`;
+  let read = revisionsInForce.get(key);
+  if (!read) {
+    read = await readRevision(db, revisionId);
+    if (found.revisionStatus === 'active' && found.activatedAt) revisionsInForce.set(key, read);
+  }
+  const [[revision], [handoff], required, [routing], members, hours, days, clocks, [cadence], moves, codes, recycle] = read;
   return {
     agreementId,
     revisionId,

@@ -124,7 +124,7 @@ export async function recordActivities(db: Db, input: unknown, now = new Date())
     }
     const byScore: string[] = [];
     for (const [revisionId, leadIds] of byRevision) {
-      const rules: RevisionRules = await loadRevisionRules(tx, revisionId);
+      const rules: RevisionRules = await loadRevisionRules(tx, revisionId, { inForce: true });
       const result = await reconcileScores(tx, rules, leadIds, { at: now, qualify: true });
       byScore.push(...result.newMqls);
     }

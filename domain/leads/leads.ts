@@ -38,7 +38,7 @@ export async function rescoreLeads(tx: DbOrTx, leadIds: string[], agreements: Ac
   }
   const mqls: string[] = [];
   for (const [revisionId, ids] of byRevision) {
-    const result = await reconcileScores(tx, await loadRevisionRules(tx, revisionId), ids, { at, qualify: true });
+    const result = await reconcileScores(tx, await loadRevisionRules(tx, revisionId, { inForce: true }), ids, { at, qualify: true });
     mqls.push(...result.newMqls);
   }
   const agreementOf = new Map(found.map((l) => [l.id, l.agreement_id]));

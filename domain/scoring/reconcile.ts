@@ -1,6 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { rows, type DbOrTx } from '../../db/client';
-import { fitGrades, scoringRules, scoringSettings, stageTransitionRules, temperatureBands } from '../../db/schema/index';
+import { agreementRevisions, fitGrades, scoringRules, scoringSettings, stageTransitionRules, temperatureBands } from '../../db/schema/index';
 import { endClocks } from '../clocks/sla-clocks';
 import { activityPredicate, fitPredicate } from './sql';
 import type { PropertyFilter, RuleOperator } from './rules';
@@ -13,9 +14,10 @@ import type { PropertyFilter, RuleOperator } from './rules';
 
 export interface RevisionRules {
   revisionId: string;
-  fit: { id: string; attribute: string; operator: RuleOperator; value: unknown; points: number }[];
+  fit: { id: string; key: string; attribute: string; operator: RuleOperator; value: unknown; points: number }[];
   interest: {
     id: string;
+    key: string;
     activityType: string;
     propertyFilters: PropertyFilter[];
     points: number;
@@ -32,7 +34,31 @@ export interface RevisionRules {
   autoMqlFrom: string[];
 }
 
-export async function loadRevisionRules(db: DbOrTx, revisionId: string): Promise<RevisionRules> {
+// The scoring rules of a revision in force never change (edits go to a draft): read once per process.
+const rulesInForce = new LRUCache<string, RevisionRules>({ max: 256 });
+
+/**
+ * The scoring rules of a revision. `inForce`: the caller read the revision as its agreement's active
+ * one (ingestion, lead changes, a re-score run); such a revision is immutable, and its rules come
+ * from a per-process cache. Drafts (a backtest) are always read.
+ */
+export async function loadRevisionRules(db: DbOrTx, revisionId: string, options: { inForce?: boolean } = {}): Promise<RevisionRules> {
+  if (!options.inForce) return readRevisionRules(db, revisionId);
+  // Keyed by the activation too: an activation that rolled back leaves a draft that may still change.
+  const [revision] = await db
+    .select({ status: agreementRevisions.status, activatedAt: agreementRevisions.activatedAt })
+    .from(agreementRevisions)
+    .where(eq(agreementRevisions.id, revisionId));
+  const key = `${revisionId}@${revision?.activatedAt?.getTime() ?? 'never'}`;
+  let rules = rulesInForce.get(key);
+  if (!rules) {
+    rules = await readRevisionRules(db, revisionId);
+    if ((revision?.status === 'active' || revision?.status === 'retired') && revision.activatedAt) rulesInForce.set(key, rules);
+  }
+  return rules;
+}
+
+async function readRevisionRules(db: DbOrTx, revisionId: string): Promise<RevisionRules> {
   const [rules, settings, bands, grades, moves] = await Promise.all([
     db.select().from(scoringRules).where(and(eq(scoringRules.revisionId, revisionId), eq(scoringRules.active, true))),
     db.select().from(scoringSettings).where(eq(scoringSettings.revisionId, revisionId)),
@@ -47,11 +73,12 @@ export async function loadRevisionRules(db: DbOrTx, revisionId: string): Promise
     revisionId,
     fit: rules
       .filter((r) => r.dimension === 'fit' && r.attribute && r.operator)
-      .map((r) => ({ id: r.id, attribute: r.attribute!, operator: r.operator!, value: r.value, points: r.points })),
+      .map((r) => ({ id: r.id, key: r.key, attribute: r.attribute!, operator: r.operator!, value: r.value, points: r.points })),
     interest: rules
       .filter((r) => r.dimension === 'interest' && r.activityType)
       .map((r) => ({
         id: r.id,
+        key: r.key,
         activityType: r.activityType!,
         propertyFilters: r.propertyFilters as PropertyFilter[],
         points: r.points,
@@ -76,7 +103,7 @@ const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[
  * copied into every revision): a new revision that changes one rule reconciles that rule's rows
  * only, and every other row stays as it is. `ledger_rule_id` is the rule that gave the row.
  */
-const live = (leadIds: SQL, dimension: 'fit' | 'interest', revision: SQL) => sql`
+const live = (leadIds: SQL, dimension: 'fit' | 'interest', revision: SQL, ruleKeys?: readonly string[]) => sql`
   select s.id, s.lead_id, coalesce(c.id, s.rule_id) as rule_id, s.rule_id as ledger_rule_id, s.activity_id, s.points, s.decay_half_life_days, s.occurred_at, s.dimension
   from score_ledger s
   left join scoring_rules o on o.id = s.rule_id and o.revision_id <> ${revision}
@@ -84,6 +111,7 @@ const live = (leadIds: SQL, dimension: 'fit' | 'interest', revision: SQL) => sql
     and (c.attribute, c.operator, c.value, c.activity_type, c.property_filters, c.points, c.repeat_policy, c.repeat_max, c.repeat_period_days, c.decay_half_life_days)
       is not distinct from (o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
   where s.lead_id = any(${leadIds}) and s.dimension = ${dimension} and s.reason in ('fit_rule', 'interest_rule')
+    ${ruleKeys ? sql`and s.rule_id in (select k.id from scoring_rules k where k.key = any(${`{${ruleKeys.map((k) => JSON.stringify(k)).join(',')}}`}::text[]))` : sql``}
     and not exists (select 1 from score_ledger r where r.reverses_id = s.id)`;
 
 /**
@@ -151,6 +179,25 @@ function gradeCase(rules: RevisionRules, fit: SQL): SQL {
   return sql`(case ${sql.join(whens, sql` `)} else ${grades[grades.length - 1]!.grade} end)::fit_grade`;
 }
 
+/**
+ * The keys of the scoring rules that differ between two revisions: added, removed (or switched off)
+ * or changed in any part of their definition. A ledger in line with `fromRevision` is in line with
+ * `toRevision` once these rules are reconciled.
+ */
+export async function changedRuleKeys(db: DbOrTx, fromRevisionId: string, toRevisionId: string): Promise<string[]> {
+  const found = await rows<{ key: string }>(
+    db,
+    sql`select coalesce(n.key, o.key) as key
+      from (select * from scoring_rules where revision_id = ${fromRevisionId}::uuid and active) o
+      full join (select * from scoring_rules where revision_id = ${toRevisionId}::uuid and active) n on n.key = o.key
+      where o.id is null or n.id is null
+        or (n.dimension, n.attribute, n.operator, n.value, n.activity_type, n.property_filters, n.points, n.repeat_policy, n.repeat_max, n.repeat_period_days, n.decay_half_life_days)
+          is distinct from (o.dimension, o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
+      order by 1`,
+  );
+  return found.map((r) => r.key);
+}
+
 export interface ReconcileResult {
   pointsAdded: number;
   pointsReversed: number;
@@ -167,9 +214,23 @@ export async function reconcileScores(
   tx: DbOrTx,
   rules: RevisionRules,
   leadIds: readonly string[],
-  options: { at: Date; qualify: boolean; dimensions?: readonly ('fit' | 'interest')[] },
+  options: {
+    at: Date;
+    qualify: boolean;
+    dimensions?: readonly ('fit' | 'interest')[];
+    /**
+     * Only the rules with these keys are reconciled (their awards against their live rows); the
+     * others' rows stand. For leads whose ledger is in line with a revision that differs from
+     * `rules` in these keys only (changedRuleKeys).
+     */
+    ruleKeys?: readonly string[];
+  },
 ): Promise<ReconcileResult> {
   if (leadIds.length === 0) return { pointsAdded: 0, pointsReversed: 0, newMqls: [] };
+  if (options.ruleKeys) {
+    const keys = new Set(options.ruleKeys);
+    rules = { ...rules, fit: rules.fit.filter((r) => keys.has(r.key)), interest: rules.interest.filter((r) => keys.has(r.key)) };
+  }
   const ids = uuidArray(leadIds);
   const at = sql`${options.at.toISOString()}::timestamptz`;
   const rev = sql`${rules.revisionId}::uuid`;
@@ -184,7 +245,7 @@ export async function reconcileScores(
       tx,
       sql`with batch as materialized (select * from leads where id = any(${ids})),
         awards as (${fitAwards(rules, ids, sql`batch`)}),
-        live as materialized (${live(ids, 'fit', rev)}),
+        live as materialized (${live(ids, 'fit', rev, options.ruleKeys)}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, dimension, reason, points, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, 'fit', 'fit_rule', w.points, ${at}
@@ -212,7 +273,7 @@ export async function reconcileScores(
           select id, lead_id, type, occurred_at, properties from activities
           where lead_id = any(${ids}) and type = any(${`{${[...new Set(rules.interest.map((r) => r.activityType))].join(',')}}`}::activity_type[])),
         awards as materialized (${interestAwards(rules, ids, sql`acts`)}),
-        live as materialized (${live(ids, 'interest', rev)}),
+        live as materialized (${live(ids, 'interest', rev, options.ruleKeys)}),
         ins as (
           insert into score_ledger (lead_id, revision_id, rule_id, activity_id, dimension, reason, points, decay_half_life_days, occurred_at)
           select w.lead_id, ${rev}, w.rule_id, w.activity_id, 'interest', 'interest_rule', w.points, w.decay_half_life_days, w.occurred_at

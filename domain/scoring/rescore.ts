@@ -3,7 +3,7 @@ import { rows, type Db } from '../../db/client';
 import { agreementRevisions, rescoreRuns, slaAgreements } from '../../db/schema/index';
 import { ConflictError, NotFoundError } from '../errors';
 import { requestHandoffs } from '../handoff/handoff';
-import { loadRevisionRules, reconcileScores } from './reconcile';
+import { changedRuleKeys, loadRevisionRules, reconcileScores } from './reconcile';
 
 // Re-scoring every lead of an agreement under a revision: batches of leads in id order, each batch
 // one transaction of set-based statements (reconcileScores), the cursor saved with the batch, so a
@@ -51,6 +51,8 @@ export async function continueRescore(
   /** Aborted (e.g. on SIGTERM): stop after the current batch; the run stays running and resumes later. */
   signal?: AbortSignal,
 ): Promise<RescoreRun> {
+  /** Rule keys that differ from the run's revision, by the revision a lead was scored under. */
+  const changedKeys = new Map<string, string[]>();
   for (;;) {
     if (signal?.aborted) {
       const [paused] = await db.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId));
@@ -79,10 +81,38 @@ export async function continueRescore(
         return { run: finished, done: true };
       }
       const ids = batch.map((b) => b.id);
-      await tx.execute(sql`select 1 from leads where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for update`);
-      const rules = await loadRevisionRules(tx, run.revisionId);
+      // A lead already scored under this revision has its ledger in line with its rules (every new
+      // activity and attribute change is reconciled when it arrives): only its snapshot is brought
+      // up to date (interest decayed to now, temperature). Read under the lock: the lead's latest.
+      // A lead scored under an earlier revision has only the rules that differ between the two
+      // reconciled (changedRuleKeys); a lead never scored, all of them.
+      const locked = await rows<{ id: string; revision_id: string | null; scored: boolean }>(
+        tx,
+        sql`select id, revision_id, scored_at is not null as scored
+          from leads where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for update`,
+      );
+      const rules = await loadRevisionRules(tx, run.revisionId, { inForce: true });
       const at = new Date();
-      const result = await reconcileScores(tx, rules, ids, { at, qualify: run.requalify });
+      const groups = new Map<string, string[]>();
+      for (const lead of locked) {
+        const group = !lead.scored || !lead.revision_id ? 'all' : lead.revision_id;
+        groups.set(group, [...(groups.get(group) ?? []), lead.id]);
+      }
+      const result = { newMqls: [] as string[] };
+      for (const [group, leadIds] of groups) {
+        let ruleKeys: string[] | undefined;
+        if (group === run.revisionId) ruleKeys = [];
+        else if (group !== 'all') {
+          if (!changedKeys.has(group)) changedKeys.set(group, await changedRuleKeys(tx, group, run.revisionId));
+          ruleKeys = changedKeys.get(group);
+        }
+        const reconciled = await reconcileScores(tx, rules, leadIds, {
+          at,
+          qualify: run.requalify,
+          ...(ruleKeys === undefined ? {} : ruleKeys.length === 0 ? { dimensions: [] } : { ruleKeys }),
+        });
+        result.newMqls.push(...reconciled.newMqls);
+      }
       await requestHandoffs(tx, result.newMqls.map((leadId) => ({ leadId, agreementId: run.agreementId, trigger: 'mql', at })), at);
       const [updated] = await tx
         .update(rescoreRuns)

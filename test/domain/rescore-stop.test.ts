@@ -49,4 +49,16 @@ describe('stopping a re-score run (SIGTERM, server stop)', () => {
     expect(await ledger()).toBe(ledgerBefore);
     expect(await snapshot()).toEqual(before);
   });
+
+  it('brings a stale snapshot of a lead scored under the revision up to date from its ledger, adding no ledger row', async () => {
+    const [lead] = await rows<{ id: string; interest_score: number; fit_score: number }>(database.db, sql`select id, interest_score, fit_score from leads order by id limit 1`);
+    // As if the snapshot were taken long ago (interest decayed since) or written wrong.
+    await database.db.execute(sql`update leads set interest_score = interest_score + 7, fit_score = fit_score + 3 where id = ${lead!.id}::uuid`);
+    const ledgerBefore = (await rows<{ n: number }>(database.db, sql`select count(*)::int as n from score_ledger`))[0]!.n;
+    const run = await startRescore(database.db, { agreementId: fx.agreementId, requalify: false });
+    expect(await continueRescore(database.db, run.id)).toMatchObject({ status: 'completed' });
+    const [after] = await rows<{ interest_score: number; fit_score: number }>(database.db, sql`select interest_score, fit_score from leads where id = ${lead!.id}::uuid`);
+    expect(after).toEqual({ interest_score: lead!.interest_score, fit_score: lead!.fit_score });
+    expect((await rows<{ n: number }>(database.db, sql`select count(*)::int as n from score_ledger`))[0]!.n).toBe(ledgerBefore);
+  });
 });
