@@ -39,3 +39,30 @@ export const LEADS_PAGE_SQL = /* SQL */ `
     order by l.created_at desc, l.id desc
     limit 100
   ) page`;
+
+/** The same page from PostGraphile 4 (its naming: allLeads, relations by foreign key). */
+export const LEADS_PAGE_POSTGRAPHILE = /* GraphQL */ `
+  query LeadsPage {
+    allLeads(first: 100, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+      nodes {
+        id email stage fitScore interestScore
+        accountByAccountId { id name }
+        userByOwnerId { id name }
+        scoreLedgersByLeadId(orderBy: [OCCURRED_AT_ASC, ID_ASC]) { nodes { id dimension reason points occurredAt } }
+        stageTransitionsByLeadId(orderBy: [OCCURRED_AT_ASC, ID_ASC]) { nodes { id fromStage toStage actorType occurredAt } }
+        contactAttemptsByLeadId(orderBy: [OCCURRED_AT_ASC, ID_ASC]) { nodes { id channel outcome occurredAt attemptNumber } }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+
+/** The API's page by score (highest total first), the ordering that had no index. */
+export const LEADS_PAGE_BY_SCORE = LEADS_PAGE.replace('leads(first: 100)', 'leads(first: 100, orderBy: SCORE_DESC)');
+
+/** The one-statement baseline ordered by score, as `orderBy: SCORE_DESC` orders. */
+export const LEADS_PAGE_SQL_BY_SCORE = LEADS_PAGE_SQL.replace(
+  'json_agg(page.lead order by page.created_at desc, page.id desc)',
+  'json_agg(page.lead order by page.total desc, page.id desc)',
+)
+  .replace('select l.created_at, l.id, json_build_object(', 'select l.created_at, l.fit_score + l.interest_score as total, l.id, json_build_object(')
+  .replace('order by l.created_at desc, l.id desc', 'order by l.fit_score + l.interest_score desc, l.id desc');

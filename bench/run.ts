@@ -21,12 +21,14 @@ import { openDatabase, rows, type Database } from '../db/client';
 import { ensureAdminKey, authenticate } from '../domain/auth/api-keys';
 import { recordActivities } from '../domain/leads/ingest';
 import { continueRescore, startRescore } from '../domain/scoring/rescore';
+import { activateRevision, updateDraft } from '../domain/agreements/service';
+import { readDocument } from '../domain/agreements/store';
 import { createContext } from '../api/context';
 import { schema } from '../api/schema';
 import { runNotebook } from '../reports/notebooks/runner';
 import { renderSvg } from '../reports/render/svg';
 import { renderPng } from '../reports/render/png';
-import { LEADS_PAGE, PER_LEAD_RELATIONS } from './queries';
+import { LEADS_PAGE, LEADS_PAGE_BY_SCORE, LEADS_PAGE_POSTGRAPHILE, PER_LEAD_RELATIONS } from './queries';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_KEY = 'sla_benchmark-admin-key-0000000000000000';
@@ -118,10 +120,13 @@ async function startChild(script: string, env: Record<string, string>, readyPath
   });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
+  // GET for the API's /readyz; POST for the baselines (PostGraphile answers a small query when its schema is built).
+  const probe = (): RequestInit =>
+    readyPath === '/readyz' ? { method: 'GET' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) };
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(`${base}${readyPath}`, { method: readyPath === '/leads' ? 'POST' : 'GET' });
+      const response = await fetch(`${base}${readyPath}`, probe());
       if (response.ok) return { child, base };
     } catch {
       // not listening yet
@@ -190,7 +195,21 @@ async function statementsPerPage(database: Database): Promise<{ statements: numb
   return { statements: queries.length, auth: 1, naive: 1 + PER_LEAD_RELATIONS.length * leads };
 }
 
-async function leadsPageThroughput(url: string): Promise<{ api: LoadResult; sql: LoadResult }> {
+interface PageLoads {
+  api: LoadResult;
+  apiByScore: LoadResult;
+  postgraphile: LoadResult;
+  sql: LoadResult;
+  sqlByScore: LoadResult;
+}
+
+async function checkedPage(url: string, query: string, headers: Record<string, string>, count: (data: unknown) => number): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (body.errors || count(body.data) !== 100) throw new Error(`leads page from ${url} is wrong: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+}
+
+async function leadsPageThroughput(url: string): Promise<PageLoads> {
   const api = await startChild(
     'bin/server.ts',
     {
@@ -205,38 +224,61 @@ async function leadsPageThroughput(url: string): Promise<{ api: LoadResult; sql:
     },
     '/readyz',
   );
+  const auth = { authorization: `Bearer ${BENCH_KEY}` };
+  const edges = (data: unknown) => (data as { leads: { edges: unknown[] } }).leads.edges.length;
   let apiResult: LoadResult;
+  let apiByScore: LoadResult;
   try {
-    const check = await fetch(`${api.base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
-      body: JSON.stringify({ query: LEADS_PAGE }),
-    });
-    const checked = (await check.json()) as { data?: { leads: { edges: unknown[] } }; errors?: { message: string }[] };
-    if (checked.errors || checked.data?.leads.edges.length !== 100) throw new Error(`API leads page is wrong: ${JSON.stringify(checked.errors)}`);
-    log('leads page: GraphQL API under load');
-    apiResult = await load(`${api.base}/graphql`, JSON.stringify({ query: LEADS_PAGE }), { authorization: `Bearer ${BENCH_KEY}` });
+    await checkedPage(`${api.base}/graphql`, LEADS_PAGE, auth, edges);
+    await checkedPage(`${api.base}/graphql`, LEADS_PAGE_BY_SCORE, auth, edges);
+    log('leads page: GraphQL API under load, newest first');
+    apiResult = await load(`${api.base}/graphql`, JSON.stringify({ query: LEADS_PAGE }), auth);
+    log('leads page: GraphQL API under load, by score');
+    apiByScore = await load(`${api.base}/graphql`, JSON.stringify({ query: LEADS_PAGE_BY_SCORE }), auth);
   } finally {
     await stopChild(api.child);
   }
+  const graphile = await startChild('bench/postgraphile-server.ts', { DATABASE_URL: url }, '/graphql');
+  let postgraphileResult: LoadResult;
+  try {
+    await checkedPage(`${graphile.base}/graphql`, LEADS_PAGE_POSTGRAPHILE, {}, (data) => (data as { allLeads: { nodes: unknown[] } }).allLeads.nodes.length);
+    log('leads page: PostGraphile 4 under load, newest first');
+    postgraphileResult = await load(`${graphile.base}/graphql`, JSON.stringify({ query: LEADS_PAGE_POSTGRAPHILE }), {});
+  } finally {
+    await stopChild(graphile.child);
+  }
   const baseline = await startChild('bench/sql-server.ts', { DATABASE_URL: url }, '/leads');
   let sqlResult: LoadResult;
+  let sqlByScore: LoadResult;
   try {
-    log('leads page: one hand-written SQL statement under load');
+    log('leads page: one hand-written SQL statement under load, newest first and by score');
     sqlResult = await load(`${baseline.base}/leads`, '{}', {});
+    sqlByScore = await load(`${baseline.base}/leads?order=score`, '{}', {});
   } finally {
     await stopChild(baseline.child);
   }
-  return { api: apiResult, sql: sqlResult };
+  return { api: apiResult, apiByScore, postgraphile: postgraphileResult, sql: sqlResult, sqlByScore };
 }
 
 const INGEST_TYPES = ['page_view', 'pricing_page_view', 'email_open', 'email_click', 'form_submit', 'content_download', 'webinar_attendance', 'demo_request'] as const;
 
-async function ingestion(database: Database, url: string): Promise<{ eventsPerSecond: number; plainPerSecond: number; events: number; transitions: number; ledger: number }> {
+async function ingestion(
+  database: Database,
+  url: string,
+): Promise<{ eventsPerSecond: number; plainPerSecond: number; events: number; transitions: number; ledger: number; handoffs: { routed: number; held: number }; statements: number[] }> {
   const batches = 20;
   const leads = 2_000;
   const runId = Date.now().toString(36);
   const now = Date.now();
+  const leadFields = (i: number) => ({
+    firstName: `Bench${i}`,
+    lastName: 'Lead',
+    title: 'Head of Operations',
+    companyName: `Bench Co ${i % 300}`,
+    phone: i % 8 === 0 ? null : `+1555${String(i).padStart(7, '0')}`,
+    source: 'paid_search',
+    attributes: { dataset: 'demo' },
+  });
   const makeBatch = (b: number) =>
     Array.from({ length: 1_000 }, (_, i) => {
       const n = b * 1_000 + i;
@@ -246,13 +288,34 @@ async function ingestion(database: Database, url: string): Promise<{ eventsPerSe
         occurredAt: new Date(now - ((n * 9_973) % (14 * 86_400_000))),
         email: `lead-${(n * 31) % leads}@bench-ingest.invalid`,
         properties: { url: `/bench/${n % 50}` },
+        // Created leads fall under the demo agreement's scope; one in eight lacks a phone, so its
+        // hand-off is held for missing information, as real imports are.
+        lead: leadFields((n * 31) % leads),
       };
     });
   const all = Array.from({ length: batches }, (_, b) => makeBatch(b));
+  // Three more batches, counted statement by statement: one creating 1,000 leads, two on known leads.
+  const makeStatementBatches = () =>
+    [0, 1, 2].map((b) =>
+      makeBatch(batches + b).map((e, i) => ({ ...e, clientEventId: `${e.clientEventId}-count`, email: b === 0 ? `new-${i}@bench-ingest.invalid` : e.email, lead: b === 0 ? leadFields(i) : e.lead })),
+    );
   const [before] = await rows<{ t: number }>(database.db, sql`select count(*)::int as t from stage_transitions`);
   let started = performance.now();
-  for (const events of all) await recordActivities(database.db, events);
+  // Statements per batch are counted in a separate pass over the first batches (a listener costs time).
+  const statements: number[] = [];
+  const handoffs = { routed: 0, held: 0 };
+  for (const events of all) {
+    const result = await recordActivities(database.db, events);
+    for (const h of result.handoffs) handoffs[h.status === 'routed' ? 'routed' : 'held'] += 1;
+  }
   const apiMs = performance.now() - started;
+  for (const [b, events] of makeStatementBatches().entries()) {
+    let count = 0;
+    const stop = database.onQuery(() => (count += 1));
+    await recordActivities(database.db, events);
+    stop();
+    statements[b] = count;
+  }
   const [after] = await rows<{ t: number; ledger: number }>(
     database.db,
     sql`select (select count(*)::int from stage_transitions) as t,
@@ -288,6 +351,8 @@ async function ingestion(database: Database, url: string): Promise<{ eventsPerSe
     events,
     transitions: after!.t - before!.t,
     ledger: after!.ledger,
+    handoffs,
+    statements,
   };
 }
 
@@ -308,14 +373,33 @@ function notebook(url: string): NotebookMeasure {
   return JSON.parse(output.trim().split('\n').pop()!) as NotebookMeasure;
 }
 
-async function rescore(database: Database): Promise<{ seconds: number; leads: number }> {
-  const [agreement] = await rows<{ id: string }>(database.db, sql`select id from sla_agreements where status = 'active' order by created_at limit 1`);
-  if (!agreement) throw new Error('no active agreement to re-score');
+async function rescoreRun(database: Database, agreementId: string, revisionId: string): Promise<{ seconds: number; leads: number }> {
   const started = performance.now();
-  const run = await startRescore(database.db, { agreementId: agreement.id, requalify: false });
+  const run = await startRescore(database.db, { agreementId, revisionId, requalify: false });
   const finished = await continueRescore(database.db, run.id);
   if (finished.status !== 'completed') throw new Error(`re-score ended ${finished.status}: ${finished.error ?? ''}`);
   return { seconds: (performance.now() - started) / 1000, leads: finished.totalLeads };
+}
+
+/**
+ * Two re-scores of every lead: after a one-rule change (a new revision where one interest rule gives
+ * one point more or less than before, activated as an admin would), then again under the same
+ * revision (nothing changed: decayed interest and temperatures refreshed).
+ */
+async function rescore(database: Database): Promise<{ changed: { seconds: number; leads: number; rule: string }; noop: { seconds: number; leads: number } }> {
+  const [agreement] = await rows<{ id: string; active_revision_id: string }>(database.db, sql`select id, active_revision_id from sla_agreements where status = 'active' order by created_at limit 1`);
+  if (!agreement) throw new Error('no active agreement to re-score');
+  const [admin] = await rows<{ id: string }>(database.db, sql`select id from users where role = 'admin' and active order by created_at limit 1`);
+  const doc = await readDocument(database.db, agreement.active_revision_id);
+  const target = doc.scoring.rules.find((r) => r.dimension === 'interest' && r.activityType === 'email_click') ?? doc.scoring.rules.find((r) => r.dimension === 'interest');
+  if (!target) throw new Error('the agreement has no interest rule to change');
+  const points = target.points % 2 === 0 ? target.points + 1 : target.points - 1;
+  const scoring = { ...doc.scoring, rules: doc.scoring.rules.map((r) => (r.key === target.key ? { ...r, points } : r)) };
+  const { revision } = await updateDraft(database.db, { userId: admin!.id }, agreement.id, { scoring });
+  await activateRevision(database.db, { userId: admin!.id }, revision.id);
+  const changed = await rescoreRun(database, agreement.id, revision.id);
+  const noop = await rescoreRun(database, agreement.id, revision.id);
+  return { changed: { ...changed, rule: `${target.key}: ${target.points} → ${points} points` }, noop };
 }
 
 async function charts(database: Database): Promise<{ svg: number[]; png: number[]; count: number }> {
@@ -366,34 +450,58 @@ async function main() {
   });
 
   const page = await leadsPageThroughput(url);
-  const pageRatio = page.api.requestsPerSecond / page.sql.requestsPerSecond;
+  const clean = (r: LoadResult) => r.non2xx === 0 && r.errors === 0;
+  for (const [label, ours, sqlSide] of [
+    ['newest first', page.api, page.sql],
+    ['by score', page.apiByScore, page.sqlByScore],
+  ] as const) {
+    const ratio = ours.requestsPerSecond / sqlSide.requestsPerSecond;
+    table.push({
+      measure: `leads page requests/s, ${label} (${options.connections} connections, ${options.duration} s)`,
+      ours: fmt(ours.requestsPerSecond, 1),
+      baseline: `${fmt(sqlSide.requestsPerSecond, 1)} (one SQL statement, same HTTP stack)`,
+      ratio: `${ratio.toFixed(2)}×`,
+      goal: '≥ 0.5×',
+      met: ratio >= 0.5 && clean(ours),
+    });
+    table.push({
+      measure: `leads page latency p50 / p99, ${label}${clean(ours) ? '' : ` (${ours.errors} errors, ${ours.non2xx} non-2xx)`}`,
+      ours: `${ours.p50} / ${ours.p99} ms`,
+      baseline: `${sqlSide.p50} / ${sqlSide.p99} ms`,
+      ratio: `${(ours.p99 / Math.max(1, sqlSide.p99)).toFixed(2)}× (p99)`,
+      goal: 'p99 ≤ 300 ms',
+      met: ours.p99 <= 300 && clean(ours),
+    });
+  }
+  const graphileRatio = page.api.requestsPerSecond / page.postgraphile.requestsPerSecond;
   table.push({
-    measure: `leads page requests/s (${options.connections} connections, ${options.duration} s)`,
+    measure: `leads page requests/s against PostGraphile 4.14.1 on the same tables, newest first (its p50 / p99 ${page.postgraphile.p50} / ${page.postgraphile.p99} ms)`,
     ours: fmt(page.api.requestsPerSecond, 1),
-    baseline: `${fmt(page.sql.requestsPerSecond, 1)} (one SQL statement, same HTTP stack)`,
-    ratio: `${pageRatio.toFixed(2)}×`,
-    goal: '≥ 0.5×',
-    met: pageRatio >= 0.5 && page.api.non2xx === 0 && page.api.errors === 0,
-  });
-  table.push({
-    measure: 'leads page latency p50 / p99',
-    ours: `${page.api.p50} / ${page.api.p99} ms`,
-    baseline: `${page.sql.p50} / ${page.sql.p99} ms`,
-    ratio: `${(page.api.p99 / Math.max(1, page.sql.p99)).toFixed(2)}× (p99)`,
-    goal: '—',
-    met: null,
+    baseline: `${fmt(page.postgraphile.requestsPerSecond, 1)} (PostGraphile, same HTTP load)`,
+    ratio: `${graphileRatio.toFixed(2)}×`,
+    goal: '≥ 1.5×',
+    met: graphileRatio >= 1.5 && clean(page.api) && clean(page.postgraphile),
   });
 
   log('ingestion: 20 batches of 1,000 events, then the same rows as plain INSERTs');
   const ingest = await ingestion(database, url);
   const ingestRatio = ingest.eventsPerSecond / ingest.plainPerSecond;
   table.push({
-    measure: `ingest events/s, batches of 1,000 with scoring and transitions (${ingest.events.toLocaleString('en-US')} events → ${ingest.ledger.toLocaleString('en-US')} ledger rows, ${ingest.transitions} transitions)`,
+    measure: `ingest events/s, batches of 1,000 with scoring, transitions and hand-offs (${ingest.events.toLocaleString('en-US')} events → ${ingest.ledger.toLocaleString('en-US')} ledger rows, ${ingest.transitions} transitions, ${ingest.handoffs.routed} hand-offs routed, ${ingest.handoffs.held} held)`,
     ours: fmt(ingest.eventsPerSecond),
     baseline: `${fmt(ingest.plainPerSecond)} (plain INSERT of the same rows)`,
     ratio: `${ingestRatio.toFixed(2)}×`,
     goal: '≥ 0.3×',
     met: ingestRatio >= 0.3,
+  });
+  const most = Math.max(...ingest.statements);
+  table.push({
+    measure: 'SQL statements per ingest batch of 1,000 (a batch creating 1,000 leads / two on known leads)',
+    ours: ingest.statements.join(' / '),
+    baseline: '—',
+    ratio: '—',
+    goal: '≤ 40',
+    met: most <= 40,
   });
 
   const notebooks = new Map<number, NotebookMeasure>();
@@ -422,15 +530,24 @@ async function main() {
     met: sizes.length > 1 ? growth <= 1.2 : null,
   });
 
-  log(`full re-score of ${options.leads.toLocaleString('en-US')} leads`);
+  log(`re-scores of ${options.leads.toLocaleString('en-US')} leads: after a one-rule change, then with nothing changed`);
   const rescored = await rescore(database);
+  const at1M = options.leads >= 1_000_000;
   table.push({
-    measure: `full re-score at ${rescored.leads.toLocaleString('en-US')} leads (set-based, batches of 2,000)`,
-    ours: `${rescored.seconds.toFixed(1)} s`,
+    measure: `full re-score at ${rescored.changed.leads.toLocaleString('en-US')} leads after a one-rule change (${rescored.changed.rule})`,
+    ours: `${rescored.changed.seconds.toFixed(1)} s`,
     baseline: '—',
-    ratio: `${fmt(rescored.leads / rescored.seconds)} leads/s`,
-    goal: options.leads >= 1_000_000 ? '≤ 60 s' : '≤ 60 s at 1M',
-    met: options.leads >= 1_000_000 ? rescored.seconds <= 60 : null,
+    ratio: `${fmt(rescored.changed.leads / rescored.changed.seconds)} leads/s`,
+    goal: at1M ? '≤ 60 s' : '≤ 60 s at 1M',
+    met: at1M ? rescored.changed.seconds <= 60 : null,
+  });
+  table.push({
+    measure: `re-score at ${rescored.noop.leads.toLocaleString('en-US')} leads with nothing changed (same revision)`,
+    ours: `${rescored.noop.seconds.toFixed(1)} s`,
+    baseline: '—',
+    ratio: `${fmt(rescored.noop.leads / rescored.noop.seconds)} leads/s`,
+    goal: at1M ? '≤ 10 s' : '≤ 10 s at 1M',
+    met: at1M ? rescored.noop.seconds <= 10 : null,
   });
 
   log('chart rendering');
@@ -440,16 +557,16 @@ async function main() {
     ours: `${percentile(drawn.svg, 50).toFixed(1)} / ${percentile(drawn.svg, 95).toFixed(1)} ms`,
     baseline: '—',
     ratio: '—',
-    goal: 'p95 ≤ 30 ms',
-    met: percentile(drawn.svg, 95) <= 30,
+    goal: 'p95 ≤ 15 ms',
+    met: percentile(drawn.svg, 95) <= 15,
   });
   table.push({
     measure: 'chart render PNG p50 / p95 (from the SVG, resvg)',
     ours: `${percentile(drawn.png, 50).toFixed(1)} / ${percentile(drawn.png, 95).toFixed(1)} ms`,
     baseline: '—',
     ratio: '—',
-    goal: '—',
-    met: null,
+    goal: 'p95 ≤ 60 ms',
+    met: percentile(drawn.png, 95) <= 60,
   });
   await database.close();
 

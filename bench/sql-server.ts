@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
-import { LEADS_PAGE_SQL } from './queries';
+import { LEADS_PAGE_SQL, LEADS_PAGE_SQL_BY_SCORE } from './queries';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('DATABASE_URL is required');
@@ -14,8 +14,9 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    // POST /leads: newest first; POST /leads?order=score: highest score first.
     sql
-      .unsafe(LEADS_PAGE_SQL)
+      .unsafe(req.url?.includes('order=score') ? LEADS_PAGE_SQL_BY_SCORE : LEADS_PAGE_SQL)
       .then(([row]) => {
         const body = JSON.stringify({ data: { leads: row?.leads ?? [] } });
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
