@@ -184,10 +184,10 @@ function gradeCase(rules: RevisionRules, fit: SQL): SQL {
  * or changed in any part of their definition. A ledger in line with `fromRevision` is in line with
  * `toRevision` once these rules are reconciled.
  */
-export async function changedRuleKeys(db: DbOrTx, fromRevisionId: string, toRevisionId: string): Promise<string[]> {
-  const found = await rows<{ key: string }>(
+export async function changedRuleKeys(db: DbOrTx, fromRevisionId: string, toRevisionId: string): Promise<{ keys: string[]; dimensions: ('fit' | 'interest')[] }> {
+  const found = await rows<{ key: string; dimensions: ('fit' | 'interest')[] }>(
     db,
-    sql`select coalesce(n.key, o.key) as key
+    sql`select coalesce(n.key, o.key) as key, array_remove(array[o.dimension::text, n.dimension::text], null) as dimensions
       from (select * from scoring_rules where revision_id = ${fromRevisionId}::uuid and active) o
       full join (select * from scoring_rules where revision_id = ${toRevisionId}::uuid and active) n on n.key = o.key
       where o.id is null or n.id is null
@@ -195,7 +195,9 @@ export async function changedRuleKeys(db: DbOrTx, fromRevisionId: string, toRevi
           is distinct from (o.dimension, o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
       order by 1`,
   );
-  return found.map((r) => r.key);
+  // The dimensions those rules give points in (either revision's): the other one has nothing to reconcile.
+  const dimensions = new Set(found.flatMap((r) => r.dimensions));
+  return { keys: found.map((r) => r.key), dimensions: (['fit', 'interest'] as const).filter((d) => dimensions.has(d)) };
 }
 
 export interface ReconcileResult {

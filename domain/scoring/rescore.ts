@@ -51,8 +51,8 @@ export async function continueRescore(
   /** Aborted (e.g. on SIGTERM): stop after the current batch; the run stays running and resumes later. */
   signal?: AbortSignal,
 ): Promise<RescoreRun> {
-  /** Rule keys that differ from the run's revision, by the revision a lead was scored under. */
-  const changedKeys = new Map<string, string[]>();
+  /** Rules that differ from the run's revision, by the revision a lead was scored under. */
+  const changedKeys = new Map<string, Awaited<ReturnType<typeof changedRuleKeys>>>();
   for (;;) {
     if (signal?.aborted) {
       const [paused] = await db.select().from(rescoreRuns).where(eq(rescoreRuns.id, runId));
@@ -100,16 +100,17 @@ export async function continueRescore(
       }
       const result = { newMqls: [] as string[] };
       for (const [group, leadIds] of groups) {
-        let ruleKeys: string[] | undefined;
-        if (group === run.revisionId) ruleKeys = [];
+        // Never scored: every rule. Scored under this revision: none (the snapshot only).
+        let only: { keys: string[]; dimensions: ('fit' | 'interest')[] } | undefined;
+        if (group === run.revisionId) only = { keys: [], dimensions: [] };
         else if (group !== 'all') {
           if (!changedKeys.has(group)) changedKeys.set(group, await changedRuleKeys(tx, group, run.revisionId));
-          ruleKeys = changedKeys.get(group);
+          only = changedKeys.get(group);
         }
         const reconciled = await reconcileScores(tx, rules, leadIds, {
           at,
           qualify: run.requalify,
-          ...(ruleKeys === undefined ? {} : ruleKeys.length === 0 ? { dimensions: [] } : { ruleKeys }),
+          ...(only ? { ruleKeys: only.keys, dimensions: only.dimensions } : {}),
         });
         result.newMqls.push(...reconciled.newMqls);
       }

@@ -181,6 +181,55 @@ describe('backtest and re-score', () => {
     expect(ann.lead.scoreLedger.map((e: { reason: string; points: number }) => `${e.reason}:${e.points}`).sort()).toEqual(
       ['FIT_RULE:30', 'INTEREST_RULE:20', 'INTEREST_RULE:25', 'RESCORE:-20'].sort(),
     );
+    // A later revision that replaces the fit rule by another (and keeps the rest): only the dropped
+    // rule's row is taken back; Ann (a VP) earns nothing from the new one.
+    const withoutVp = {
+      ...scoring,
+      mqlFitThreshold: 10,
+      rules: [
+        ...scoring.rules.filter((r: { key: string }) => r.key !== 'vp'),
+        { key: 'director', name: 'Director', dimension: 'FIT', attribute: 'seniority', operator: 'IN', value: ['director'], points: 10 },
+      ],
+    };
+    const draft2 = await gqlOk(
+      `mutation($input: UpdateAgreementRulesInput!) { updateAgreementRules(input: $input) { ... on SlaAgreementPayload { revision { id } } } }`,
+      { input: { agreementId, rules: { scoring: withoutVp } } },
+      fx.keys.admin,
+    );
+    const activated2 = await gqlOk(
+      `mutation($id: ID!) { activateAgreementRevision(input: { revisionId: $id, rescore: RESCORE }) { __typename ... on SlaAgreementPayload { rescoreRun { id } } ... on Error { message } } }`,
+      { id: draft2.updateAgreementRules.revision.id },
+      fx.keys.admin,
+    );
+    expect(activated2.activateAgreementRevision.__typename).toBe('SlaAgreementPayload');
+    for (let i = 0; i < 100; i++) {
+      const status = (await gqlOk(`query($id: ID!) { rescoreRun(id: $id) { status } }`, { id: activated2.activateAgreementRevision.rescoreRun.id }, fx.keys.admin)).rescoreRun.status;
+      if (status !== 'RUNNING' && status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ann2 = await gqlOk(`query($id: ID!) { lead(id: $id) { score { fit interest } scoreLedger { reason points } } }`, { id: ids.ann }, fx.keys.admin);
+    expect(ann2.lead.score).toEqual({ fit: 0, interest: 25 });
+    expect(ann2.lead.scoreLedger.map((e: { reason: string; points: number }) => `${e.reason}:${e.points}`).sort()).toEqual(
+      ['FIT_RULE:30', 'INTEREST_RULE:20', 'INTEREST_RULE:25', 'RESCORE:-20', 'RESCORE:-30'].sort(),
+    );
+    // And back (the rules the rest of this file expects): the VP rule gives its points again.
+    const draft3 = await gqlOk(
+      `mutation($input: UpdateAgreementRulesInput!) { updateAgreementRules(input: $input) { ... on SlaAgreementPayload { revision { id } } } }`,
+      { input: { agreementId, rules: { scoring } } },
+      fx.keys.admin,
+    );
+    const activated3 = await gqlOk(
+      `mutation($id: ID!) { activateAgreementRevision(input: { revisionId: $id, rescore: RESCORE }) { __typename ... on SlaAgreementPayload { rescoreRun { id } } } }`,
+      { id: draft3.updateAgreementRules.revision.id },
+      fx.keys.admin,
+    );
+    for (let i = 0; i < 100; i++) {
+      const status = (await gqlOk(`query($id: ID!) { rescoreRun(id: $id) { status } }`, { id: activated3.activateAgreementRevision.rescoreRun.id }, fx.keys.admin)).rescoreRun.status;
+      if (status !== 'RUNNING' && status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ann3 = await gqlOk(`query($id: ID!) { lead(id: $id) { score { fit interest } } }`, { id: ids.ann }, fx.keys.admin);
+    expect(ann3.lead.score).toEqual({ fit: 30, interest: 25 });
     // every lead's score equals its ledger
     const mismatches = await rows(
       database.db,
