@@ -105,14 +105,17 @@ builder.objectFields(LeadRef, (t) => ({
     description: 'The score explained rule by rule (live ledger rows, decay shown). One statement for all leads of a page.',
     load: async (ids: string[], ctx) => {
       const lines = (await ctx.db.execute(sql`
-        select s.lead_id as "leadId", r.key as "ruleKey", r.name as "ruleName", s.dimension,
+        select s.lead_id as "leadId", r.key as "ruleKey",
+          -- rows kept from an identical rule of an earlier revision: the name the lead's revision gives it
+          coalesce((select c.name from scoring_rules c join leads l on l.id = s.lead_id where c.revision_id = l.revision_id and c.key = r.key), max(r.name)) as "ruleName",
+          s.dimension,
           sum(s.points)::int as points,
           sum(s.points * case when s.decay_half_life_days is null then 1 else power(0.5::float8, greatest(0, extract(epoch from now() - s.occurred_at)) / 86400.0 / s.decay_half_life_days) end)::float8 as "currentPoints",
           count(*) filter (where s.reverses_id is null and not exists (select 1 from score_ledger x where x.reverses_id = s.id))::int as awards,
           max(s.decay_half_life_days) as "decayHalfLifeDays"
         from score_ledger s left join scoring_rules r on r.id = s.rule_id
         where s.lead_id = any(${`{${ids.join(',')}}`}::uuid[])
-        group by s.lead_id, r.key, r.name, s.dimension
+        group by s.lead_id, r.key, s.dimension
         having sum(s.points) <> 0
         order by s.dimension, r.key`)) as unknown;
       const list = (Array.isArray(lines) ? lines : (lines as { rows: unknown[] }).rows) as { leadId: string; ruleKey: string | null; ruleName: string | null; dimension: 'fit' | 'interest'; points: number; currentPoints: number; awards: number; decayHalfLifeDays: number | null }[];

@@ -251,9 +251,10 @@ async function dispatch(tx: DbOrTx, policy: RevisionPolicy, pending: Pending[], 
         'lead', jsonb_build_object('email', l.email, 'firstName', l.first_name, 'lastName', l.last_name, 'phone', l.phone, 'title', l.title,
           'companyName', l.company_name, 'source', l.source, 'stage', l.stage, 'temperature', l.temperature, 'fitGrade', l.fit_grade),
         'score', jsonb_build_object('fit', l.fit_score, 'interest', l.interest_score, 'total', l.fit_score + l.interest_score,
-          'breakdown', coalesce((select jsonb_agg(jsonb_build_object('rule', r.key, 'dimension', b.dimension, 'points', b.points))
-            from (select rule_id, dimension, sum(points)::int as points from score_ledger where lead_id = l.id group by rule_id, dimension having sum(points) <> 0) b
-            left join scoring_rules r on r.id = b.rule_id), '[]'::jsonb)),
+          -- by rule key: rows a later revision kept from an identical earlier rule are the same rule
+          'breakdown', coalesce((select jsonb_agg(jsonb_build_object('rule', b.key, 'dimension', b.dimension, 'points', b.points))
+            from (select r.key, s.dimension, sum(s.points)::int as points from score_ledger s left join scoring_rules r on r.id = s.rule_id
+                  where s.lead_id = l.id group by r.key, s.dimension having sum(s.points) <> 0) b), '[]'::jsonb)),
         'recentActivities', coalesce((select jsonb_agg(jsonb_build_object('type', a.type, 'occurredAt', a.occurred_at, 'properties', a.properties))
             from (select * from activities where lead_id = l.id order by occurred_at desc limit ${policy.handoff.recentActivitiesInPayload}) a), '[]'::jsonb))
       from unnest(${ids}::uuid[], ${due(acceptance)}::timestamptz[], ${due(response)}::timestamptz[]) as d(lead_id, acceptance_due, response_due)

@@ -86,10 +86,13 @@ export async function continueRescore(
       // up to date (interest decayed to now, temperature). Read under the lock: the lead's latest.
       // A lead scored under an earlier revision has only the rules that differ between the two
       // reconciled (changedRuleKeys); a lead never scored, all of them.
+      // A lead that changed agreement since it was scored (a scope moved it, its revision id set
+      // to the new agreement's) was never reconciled under its new rules: every rule, too.
       const locked = await rows<{ id: string; revision_id: string | null; scored: boolean }>(
         tx,
-        sql`select id, revision_id, scored_at is not null as scored
-          from leads where id = any(${`{${ids.join(',')}}`}::uuid[]) order by id for update`,
+        sql`select l.id, l.revision_id, l.scored_at is not null
+            and not exists (select 1 from lead_agreement_changes c where c.lead_id = l.id and c.occurred_at >= l.scored_at) as scored
+          from leads l where l.id = any(${`{${ids.join(',')}}`}::uuid[]) order by l.id for update of l`,
       );
       const rules = await loadRevisionRules(tx, run.revisionId, { inForce: true });
       const at = new Date();

@@ -21,13 +21,14 @@ const quiet = {
   },
 };
 
-/** The name the chart's rows are fed under when its compiled shape is reused. */
-const SOURCE = 'rows';
+/** The name the chart's rows are fed under when its compiled shape is reused (no spec uses it). */
+const SOURCE = 'sla_chart_rows__';
 /** Views kept per shape for reuse; concurrent renders of one shape beyond this build their own. */
 const IDLE_VIEWS_PER_SHAPE = 1;
 
 interface Shape {
-  runtime: vega.Runtime;
+  /** null: this shape cannot take its rows by name (its rows are unused, or it names its own datasets). */
+  runtime: vega.Runtime | null;
   idle: vega.View[];
 }
 
@@ -48,19 +49,22 @@ function newView(runtime: vega.Runtime): vega.View {
 
 /** A Vega-Lite spec as a standalone SVG document, rendered on the server. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const { data, ...shapeSpec } = spec as TopLevelSpec & { data?: { values?: unknown } };
+  const { data, ...shapeSpec } = spec as TopLevelSpec & { data?: { values?: unknown }; datasets?: unknown };
   const values = data && typeof data === 'object' && Object.keys(data).length === 1 ? data.values : undefined;
-  if (!Array.isArray(values)) return renderOnce(spec);
+  if (!Array.isArray(values) || shapeSpec.datasets !== undefined) return renderOnce(spec);
   const key = JSON.stringify(shapeSpec);
   let shape = shapes.get(key);
   if (!shape) {
     const compiled = compile({ ...shapeSpec, data: { name: SOURCE } } as TopLevelSpec, { logger: quiet as never }).spec;
+    // Vega-Lite drops a source nothing reads: then the rows cannot be fed by name.
+    const fed = compiled.data?.some((d) => d.name === SOURCE && !('values' in d) && !('url' in d) && !('source' in d)) ?? false;
     // A reused view lays itself out again for its new rows (Vega lays out once per view otherwise).
     const autosize = typeof compiled.autosize === 'string' ? { type: compiled.autosize } : (compiled.autosize ?? { type: 'pad' });
     compiled.autosize = { ...autosize, resize: true } as typeof compiled.autosize;
-    shape = { runtime: vega.parse(compiled), idle: [] };
+    shape = { runtime: fed ? vega.parse(compiled) : null, idle: [] };
     shapes.set(key, shape);
   }
+  if (!shape.runtime) return renderOnce(spec);
   const view = shape.idle.pop() ?? newView(shape.runtime);
   let reusable = false;
   try {

@@ -228,8 +228,10 @@ describe('backtest and re-score', () => {
       if (status !== 'RUNNING' && status !== 'running') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const ann3 = await gqlOk(`query($id: ID!) { lead(id: $id) { score { fit interest } } }`, { id: ids.ann }, fx.keys.admin);
+    const ann3 = await gqlOk(`query($id: ID!) { lead(id: $id) { score { fit interest } scoreBreakdown { ruleKey ruleName points } } }`, { id: ids.ann }, fx.keys.admin);
     expect(ann3.lead.score).toEqual({ fit: 30, interest: 25 });
+    // One line per rule, whichever revision's identical rule gave its rows.
+    expect(ann3.lead.scoreBreakdown.map((l: { ruleKey: string; points: number }) => `${l.ruleKey}:${l.points}`).sort()).toEqual(['vp:30', 'webinar:25']);
     // every lead's score equals its ledger
     const mismatches = await rows(
       database.db,

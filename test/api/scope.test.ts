@@ -171,4 +171,31 @@ describe('agreement scope', () => {
     expect((await gql(GOVERNANCE, { id: ids.demoFr })).lead.governance.agreement).toEqual({ name: 'Demo SLA' });
     expect(await consistent()).toEqual([]);
   });
+
+  it('re-scores the leads a scope takes under the taking agreement’s rules, not the ones they were scored under', async () => {
+    // Same rule key, different points: a lead scored under the old agreement's "mid_market" (20) must
+    // not keep those points as if the new agreement's rule had given them.
+    const rules = completeRules([encodeGlobalID('User', fx.userIds.salesA), encodeGlobalID('User', fx.userIds.salesB)]);
+    rules.scope = { priority: 1, rules: [{ attribute: 'company_size', operator: 'RANGE', value: { min: 500 } }] };
+    rules.scoring.rules = rules.scoring.rules.map((r: { key: string; points: number }) => (r.key === 'mid_market' ? { ...r, points: 25 } : r));
+    const before = await rows<{ fit_score: number }>(database.db, sql`select fit_score from leads where id = ${uuidOf(ids.ownDe!)}::uuid`);
+    expect(before[0]!.fit_score).toBe(20);
+    const created = await gql(
+      `mutation($input: CreateSlaAgreementInput!) { createSlaAgreement(input: $input) { __typename ... on SlaAgreementPayload { revision { id } } ... on ValidationError { problems { field message } } } }`,
+      { input: { name: 'Big SLA', rules } },
+    );
+    expect(created.createSlaAgreement.__typename, JSON.stringify(created)).toBe('SlaAgreementPayload');
+    const activated = (await gql(ACTIVATE, { id: created.createSlaAgreement.revision.id })).activateAgreementRevision;
+    expect(activated.scopeMoves).toEqual([{ from: { name: 'Fallback SLA' }, to: { name: 'Big SLA' }, leads: 1 }]);
+    for (let i = 0; i < 200; i++) {
+      const running = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from rescore_runs where status = 'running'`);
+      if (running[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await rows<{ fit_score: number; ledger: number }>(
+      database.db,
+      sql`select l.fit_score, (select coalesce(sum(points), 0)::int from score_ledger s where s.lead_id = l.id and s.dimension = 'fit') as ledger from leads l where l.id = ${uuidOf(ids.ownDe!)}::uuid`,
+    );
+    expect(after[0]).toEqual({ fit_score: 25, ledger: 25 });
+  });
 });

@@ -120,7 +120,36 @@ describe('server-side rendering', () => {
   });
 });
 
+describe('chart shapes that cannot take their rows by name', () => {
+  it('draw as a fresh render does when every layer brings its own data, or the spec names datasets', async () => {
+    const layered = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      data: { values: [{ x: 1 }] },
+      layer: [
+        { data: { values: [{ a: 1, b: 2 }, { a: 2, b: 3 }] }, mark: 'bar', encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'b', type: 'quantitative' } } },
+        { data: { values: [{ a: 1, b: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'b', type: 'quantitative' } } },
+      ],
+    } as never;
+    expect(await renderSvg(layered)).toBe(await renderSvgUncached(layered));
+    expect(await renderSvg(layered)).toBe(await renderSvgUncached(layered));
+    const named = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      data: { values: [{ a: 1, b: 5 }] },
+      datasets: { other: [{ a: 3, b: 4 }] },
+      layer: [{ mark: 'bar', encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'b', type: 'quantitative' } } }, { data: { name: 'other' }, mark: 'point', encoding: { x: { field: 'a', type: 'ordinal' }, y: { field: 'b', type: 'quantitative' } } }],
+    } as never;
+    expect(await renderSvg(named)).toBe(await renderSvgUncached(named));
+  });
+});
+
 describe('PNG fonts', () => {
+  it('draws text DejaVu Sans lacks (a CJK name) with every system font, as before', async () => {
+    const { Resvg } = await import('@resvg/resvg-js');
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="5" y="25" font-family="DejaVu Sans" font-size="14">王小明 · Nguyễn</text></svg>';
+    const everyFont = new Resvg(svg, { background: '#ffffff', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } });
+    expect(renderPng(svg).equals(Buffer.from(everyFont.render().asPng()))).toBe(true);
+  });
+
   it('draws the same picture with the fonts it loads once as with every system font', async () => {
     const { Resvg } = await import('@resvg/resvg-js');
     for (const chart of charts.filter((c) => c.data.length > 0).slice(0, 6)) {
