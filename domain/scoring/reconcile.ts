@@ -98,6 +98,15 @@ async function readRevisionRules(db: DbOrTx, revisionId: string): Promise<Revisi
 const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /**
+ * Everything of a scoring rule that decides what it awards, as a row value of alias `a`: two rules
+ * with the same key and the same definition give the same points to the same leads.
+ */
+function ruleDefinition(alias: string): SQL {
+  const columns = ['dimension', 'attribute', 'operator', 'value', 'activity_type', 'property_filters', 'points', 'repeat_policy', 'repeat_max', 'repeat_period_days', 'decay_half_life_days'];
+  return sql.raw(`(${columns.map((c) => `${alias}.${c}`).join(', ')})`);
+}
+
+/**
  * Live rows: points given by a rule and not taken back. A row given by a rule of another revision
  * counts as given by the rule of `revision` with the same key and the same definition (rules are
  * copied into every revision): a new revision that changes one rule reconciles that rule's rows
@@ -107,9 +116,8 @@ const live = (leadIds: SQL, dimension: 'fit' | 'interest', revision: SQL, ruleKe
   select s.id, s.lead_id, coalesce(c.id, s.rule_id) as rule_id, s.rule_id as ledger_rule_id, s.activity_id, s.points, s.decay_half_life_days, s.occurred_at, s.dimension
   from score_ledger s
   left join scoring_rules o on o.id = s.rule_id and o.revision_id <> ${revision}
-  left join scoring_rules c on c.revision_id = ${revision} and c.active and c.key = o.key and c.dimension = o.dimension
-    and (c.attribute, c.operator, c.value, c.activity_type, c.property_filters, c.points, c.repeat_policy, c.repeat_max, c.repeat_period_days, c.decay_half_life_days)
-      is not distinct from (o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
+  left join scoring_rules c on c.revision_id = ${revision} and c.active and c.key = o.key
+    and ${ruleDefinition('c')} is not distinct from ${ruleDefinition('o')}
   where s.lead_id = any(${leadIds}) and s.dimension = ${dimension} and s.reason in ('fit_rule', 'interest_rule')
     ${ruleKeys ? sql`and s.rule_id in (select k.id from scoring_rules k where k.key = any(${`{${ruleKeys.map((k) => JSON.stringify(k)).join(',')}}`}::text[]))` : sql``}
     and not exists (select 1 from score_ledger r where r.reverses_id = s.id)`;
@@ -191,8 +199,7 @@ export async function changedRuleKeys(db: DbOrTx, fromRevisionId: string, toRevi
       from (select * from scoring_rules where revision_id = ${fromRevisionId}::uuid and active) o
       full join (select * from scoring_rules where revision_id = ${toRevisionId}::uuid and active) n on n.key = o.key
       where o.id is null or n.id is null
-        or (n.dimension, n.attribute, n.operator, n.value, n.activity_type, n.property_filters, n.points, n.repeat_policy, n.repeat_max, n.repeat_period_days, n.decay_half_life_days)
-          is distinct from (o.dimension, o.attribute, o.operator, o.value, o.activity_type, o.property_filters, o.points, o.repeat_policy, o.repeat_max, o.repeat_period_days, o.decay_half_life_days)
+        or ${ruleDefinition('n')} is distinct from ${ruleDefinition('o')}
       order by 1`,
   );
   // The dimensions those rules give points in (either revision's): the other one has nothing to reconcile.
